@@ -1,0 +1,1 @@
+//! Explainable rule-based classification: normalisation, rule packs, the engine, sentiment, evaluation.

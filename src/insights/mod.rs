@@ -1,0 +1,1 @@
+//! Figures from the store: response times, backlog, spike detection, recurring complaint topics.

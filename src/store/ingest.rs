@@ -1,0 +1,324 @@
+//! The bulk writer behind `calma ingest`: exactly-once inserts keyed on (platform, external id),
+//! new versions for edited texts, rejected records kept byte for byte, all inside large
+//! transactions that a crash leaves either whole or absent.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, params};
+
+use super::{Result, Store, stable_hash, ts};
+use crate::domain::{AuthorHistory, Classification, Comment, Flag, Platform, Tag};
+use crate::ingest::BadRecord;
+
+/// What storing one record did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// A comment seen for the first time.
+    New(i64),
+    /// A known comment with a text not seen before: a new version.
+    Updated(i64),
+    /// Nothing new: same id and a text already stored.
+    Duplicate(i64),
+}
+
+/// Writes a stream of records into one store, committing every [`IngestWriter::commit`].
+///
+/// Keeps small caches (author ids, author histories) so that a million records cost a million
+/// inserts and little else. Dropping it without committing rolls the open transaction back.
+pub struct IngestWriter<'s> {
+    store: &'s Store,
+    authors: HashMap<(Platform, String), i64>,
+    history: HashMap<i64, AuthorHistory>,
+    in_tx: bool,
+}
+
+const INSERT_COMMENT: &str = "INSERT INTO comments (platform, external_id, thread_id, parent_id, \
+     author_id, text, created_at, edited_at, received_at, url, lang, rating, is_brand, hidden, \
+     fingerprint, tag, flags, sentiment, explain, source) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20) \
+     ON CONFLICT (platform, external_id) DO NOTHING";
+
+impl<'s> IngestWriter<'s> {
+    pub fn new(store: &'s Store) -> Result<Self> {
+        let w = IngestWriter {
+            store,
+            authors: HashMap::new(),
+            history: HashMap::new(),
+            in_tx: false,
+        };
+        Ok(w)
+    }
+
+    fn begin(&mut self) -> Result<()> {
+        if !self.in_tx {
+            self.store.conn().execute_batch("BEGIN IMMEDIATE")?;
+            self.in_tx = true;
+        }
+        Ok(())
+    }
+
+    /// Commits what was written so far. Safe to call with nothing written.
+    pub fn commit(&mut self) -> Result<()> {
+        if self.in_tx {
+            self.store.conn().execute_batch("COMMIT")?;
+            self.in_tx = false;
+        }
+        Ok(())
+    }
+
+    /// The history of an author before the record being written, from the cache or the store.
+    fn author_history(&mut self, author_id: i64) -> Result<AuthorHistory> {
+        if let Some(h) = self.history.get(&author_id) {
+            return Ok(*h);
+        }
+        let ask = i64::from(Flag::AsksCompensation.bit());
+        let mut stmt = self.store.conn().prepare_cached(
+            "SELECT COUNT(*), COALESCE(SUM((flags & ?2) != 0), 0), \
+                    COALESCE(SUM(tag = 'troll'), 0) \
+             FROM comments WHERE author_id = ?1",
+        )?;
+        let h = stmt.query_row(params![author_id, ask], |r| {
+            Ok(AuthorHistory {
+                comments: r.get::<_, i64>(0)? as u32,
+                asked_compensation: r.get::<_, i64>(1)? as u32,
+                trolled: r.get::<_, i64>(2)? as u32,
+                same_text: 0,
+                muted: false,
+            })
+        })?;
+        self.history.insert(author_id, h);
+        Ok(h)
+    }
+
+    /// Finds or creates the author row.
+    fn author_id(&mut self, c: &Comment, now: &str) -> Result<Option<i64>> {
+        let Some(key) = c.author.key() else {
+            return Ok(None);
+        };
+        if let Some(id) = self.authors.get(&(c.platform, key.to_owned())) {
+            return Ok(Some(*id));
+        }
+        let mut stmt = self.store.conn().prepare_cached(
+            "INSERT INTO authors (platform, key, handle, name, is_brand, first_seen) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
+             ON CONFLICT (platform, key) DO UPDATE SET \
+               handle = COALESCE(excluded.handle, handle), \
+               name = COALESCE(excluded.name, name), \
+               is_brand = MAX(is_brand, excluded.is_brand) \
+             RETURNING id, first_seen = ?6",
+        )?;
+        let (id, fresh): (i64, bool) = stmt.query_row(
+            params![
+                c.platform.as_str(),
+                key,
+                c.author.handle,
+                c.author.name,
+                c.is_brand,
+                now
+            ],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        if fresh {
+            self.history.insert(id, AuthorHistory::default());
+        }
+        self.authors.insert((c.platform, key.to_owned()), id);
+        Ok(Some(id))
+    }
+
+    /// Stores one comment. `fingerprint` identifies its normalised text; `decide` classifies it
+    /// given what the store knows of the author (called only when the text is new).
+    pub fn write(
+        &mut self,
+        c: &Comment,
+        fingerprint: i64,
+        decide: &mut dyn FnMut(&AuthorHistory) -> Classification,
+        source: &str,
+        received: DateTime<Utc>,
+    ) -> Result<Outcome> {
+        self.begin()?;
+        let now = ts(received);
+        let author_id = self.author_id(c, &now)?;
+        let existing: Option<(i64, String, Option<String>, Option<String>)> = {
+            let mut stmt = self.store.conn().prepare_cached(
+                "SELECT id, text, edited_at, created_at FROM comments \
+                 WHERE platform = ?1 AND external_id = ?2",
+            )?;
+            stmt.query_row(params![c.platform.as_str(), c.external_id], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })
+            .optional()?
+        };
+        let Some((id, old_text, old_edited, old_created)) = existing else {
+            let mut history = match author_id {
+                Some(a) => self.author_history(a)?,
+                None => AuthorHistory::default(),
+            };
+            history.same_text = self.same_text_count(fingerprint)?;
+            let verdict = decide(&history);
+            let id = self.insert_new(c, author_id, fingerprint, &verdict, source, &now)?;
+            if let Some(a) = author_id {
+                let h = self.history.entry(a).or_default();
+                h.comments += 1;
+                h.asked_compensation += u32::from(verdict.flags.contains(Flag::AsksCompensation));
+                h.trolled += u32::from(verdict.tag == Tag::Troll);
+            }
+            return Ok(Outcome::New(id));
+        };
+        if old_text == c.text {
+            return Ok(Outcome::Duplicate(id));
+        }
+        let conn = self.store.conn();
+        let versions: i64 = conn
+            .prepare_cached("SELECT COUNT(*) FROM comment_versions WHERE comment_id = ?1")?
+            .query_row([id], |r| r.get(0))?;
+        if versions == 0 {
+            // First edit: the original text becomes version 1.
+            conn.prepare_cached(
+                "INSERT INTO comment_versions (comment_id, text, edited_at, seen_at, source) \
+                 SELECT id, text, COALESCE(edited_at, created_at), received_at, source \
+                 FROM comments WHERE id = ?1",
+            )?
+            .execute([id])?;
+        } else {
+            let seen: bool = conn
+                .prepare_cached(
+                    "SELECT EXISTS (SELECT 1 FROM comment_versions \
+                     WHERE comment_id = ?1 AND text = ?2)",
+                )?
+                .query_row(params![id, c.text], |r| r.get(0))?;
+            if seen {
+                return Ok(Outcome::Duplicate(id));
+            }
+        }
+        let edited = c.edited_at.map(ts);
+        conn.prepare_cached(
+            "INSERT INTO comment_versions (comment_id, text, edited_at, seen_at, source) \
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?
+        .execute(params![id, c.text, edited, now, source])?;
+        // The comment shows the latest text: the incoming one unless it is dated before the
+        // one stored (an old export read after a newer one).
+        let incoming = edited.clone().or_else(|| c.created_at.map(ts));
+        let current = old_edited.or(old_created);
+        let is_latest = match (&incoming, &current) {
+            (Some(i), Some(cur)) => i >= cur,
+            _ => true,
+        };
+        if is_latest {
+            let mut history = match author_id {
+                Some(a) => self.author_history(a)?,
+                None => AuthorHistory::default(),
+            };
+            history.same_text = self.same_text_count(fingerprint)?;
+            let verdict = decide(&history);
+            conn.prepare_cached(
+                "UPDATE comments SET text = ?2, edited_at = COALESCE(?3, edited_at), \
+                 fingerprint = ?4, tag = ?5, flags = ?6, sentiment = ?7, explain = ?8 \
+                 WHERE id = ?1",
+            )?
+            .execute(params![
+                id,
+                c.text,
+                edited,
+                fingerprint,
+                verdict.tag.as_str(),
+                verdict.flags.0,
+                verdict.sentiment,
+                explain_json(&verdict)
+            ])?;
+        }
+        Ok(Outcome::Updated(id))
+    }
+
+    fn same_text_count(&self, fingerprint: i64) -> Result<u32> {
+        if fingerprint == 0 {
+            return Ok(0);
+        }
+        let n: i64 = self
+            .store
+            .conn()
+            .prepare_cached("SELECT COUNT(*) FROM comments WHERE fingerprint = ?1")?
+            .query_row([fingerprint], |r| r.get(0))?;
+        Ok(n as u32)
+    }
+
+    fn insert_new(
+        &self,
+        c: &Comment,
+        author_id: Option<i64>,
+        fingerprint: i64,
+        v: &Classification,
+        source: &str,
+        now: &str,
+    ) -> Result<i64> {
+        let conn = self.store.conn();
+        conn.prepare_cached(INSERT_COMMENT)?.execute(params![
+            c.platform.as_str(),
+            c.external_id,
+            c.thread_id,
+            c.parent_id,
+            author_id,
+            c.text,
+            c.created_at.map(ts),
+            c.edited_at.map(ts),
+            now,
+            c.url,
+            c.lang,
+            c.rating,
+            c.is_brand,
+            c.hidden,
+            fingerprint,
+            v.tag.as_str(),
+            v.flags.0,
+            v.sentiment,
+            explain_json(v),
+            source,
+        ])?;
+        Ok(conn.last_insert_rowid())
+    }
+
+    /// Keeps a record that could not be read. The same bad record read again is kept once.
+    pub fn reject(&mut self, file: &str, bad: &BadRecord, at: DateTime<Utc>) -> Result<bool> {
+        self.begin()?;
+        let n = self
+            .store
+            .conn()
+            .prepare_cached(
+                "INSERT INTO rejects (file, record, line, reason, raw, raw_hash, seen_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
+                 ON CONFLICT (file, record, raw_hash) DO NOTHING",
+            )?
+            .execute(params![
+                file,
+                bad.record as i64,
+                bad.line.map(|l| l as i64),
+                bad.reason,
+                bad.raw,
+                stable_hash(&bad.raw),
+                ts(at)
+            ])?;
+        Ok(n == 1)
+    }
+}
+
+impl Drop for IngestWriter<'_> {
+    fn drop(&mut self) {
+        if self.in_tx {
+            let _ = self.store.conn().execute_batch("ROLLBACK");
+        }
+    }
+}
+
+/// The explanation column: scores, rules and pack version; nothing for an unclassified comment.
+pub(crate) fn explain_json(v: &Classification) -> Option<String> {
+    if v.rules.is_empty() && v.scores.is_empty() && v.pack_version.is_empty() {
+        return None;
+    }
+    serde_json::to_string(&serde_json::json!({
+        "scores": v.scores,
+        "rules": v.rules,
+        "pack": v.pack_version,
+    }))
+    .ok()
+}

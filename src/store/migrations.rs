@@ -1,0 +1,107 @@
+//! The schema, as numbered migrations. A migration once released is never edited: changes come
+//! as a new one at the end. `PRAGMA user_version` holds the number applied.
+
+use rusqlite_migration::{M, Migrations};
+
+/// Version 1: comments with their versions, authors, rejected input, the audit log.
+const V1: &str = r#"
+CREATE TABLE authors (
+    id          INTEGER PRIMARY KEY,
+    platform    TEXT NOT NULL,
+    -- the platform's account id, else the handle, else the display name
+    key         TEXT NOT NULL,
+    handle      TEXT,
+    name        TEXT,
+    is_brand    INTEGER NOT NULL DEFAULT 0,
+    first_seen  TEXT NOT NULL,
+    UNIQUE (platform, key)
+) STRICT;
+
+CREATE TABLE comments (
+    id          INTEGER PRIMARY KEY,
+    platform    TEXT NOT NULL,
+    external_id TEXT NOT NULL,
+    thread_id   TEXT,
+    parent_id   TEXT,
+    author_id   INTEGER REFERENCES authors (id),
+    -- the latest text; every earlier one is in comment_versions
+    text        TEXT NOT NULL,
+    created_at  TEXT,
+    edited_at   TEXT,
+    received_at TEXT NOT NULL,
+    url         TEXT,
+    lang        TEXT,
+    rating      INTEGER,
+    is_brand    INTEGER NOT NULL DEFAULT 0,
+    hidden      INTEGER NOT NULL DEFAULT 0,
+    -- hash of the normalised text, to find the same text posted again
+    fingerprint INTEGER NOT NULL DEFAULT 0,
+    tag         TEXT NOT NULL DEFAULT 'other',
+    flags       INTEGER NOT NULL DEFAULT 0,
+    sentiment   REAL NOT NULL DEFAULT 0,
+    -- JSON: scores per tag, rules with spans, rule-pack version
+    explain     TEXT,
+    source      TEXT,
+    UNIQUE (platform, external_id)
+) STRICT;
+CREATE INDEX comments_received ON comments (received_at, id);
+CREATE INDEX comments_author ON comments (author_id);
+CREATE INDEX comments_thread ON comments (platform, thread_id);
+CREATE INDEX comments_tag ON comments (tag, received_at);
+CREATE INDEX comments_fingerprint ON comments (fingerprint);
+
+-- Every text a comment has carried, once it has carried more than one: the first edit copies
+-- the original here too, so an unedited comment costs no extra row.
+CREATE TABLE comment_versions (
+    id          INTEGER PRIMARY KEY,
+    comment_id  INTEGER NOT NULL REFERENCES comments (id),
+    text        TEXT NOT NULL,
+    edited_at   TEXT,
+    seen_at     TEXT NOT NULL,
+    source      TEXT
+) STRICT;
+CREATE INDEX comment_versions_comment ON comment_versions (comment_id, id);
+
+-- Input records that could not be read, kept byte for byte so they can be fixed and re-ingested.
+CREATE TABLE rejects (
+    id          INTEGER PRIMARY KEY,
+    file        TEXT NOT NULL,
+    record      INTEGER NOT NULL,
+    line        INTEGER,
+    reason      TEXT NOT NULL,
+    raw         BLOB NOT NULL,
+    raw_hash    INTEGER NOT NULL,
+    seen_at     TEXT NOT NULL,
+    UNIQUE (file, record, raw_hash)
+) STRICT;
+
+-- The append-only audit log: who did what, when, and why.
+CREATE TABLE events (
+    id          INTEGER PRIMARY KEY,
+    at          TEXT NOT NULL,
+    operator    TEXT NOT NULL,
+    comment_id  INTEGER REFERENCES comments (id),
+    action      TEXT NOT NULL,
+    reason      TEXT,
+    detail      TEXT
+) STRICT;
+CREATE INDEX events_comment ON events (comment_id, id);
+
+CREATE TABLE ingest_runs (
+    id          INTEGER PRIMARY KEY,
+    started_at  TEXT NOT NULL,
+    finished_at TEXT,
+    operator    TEXT NOT NULL,
+    files       INTEGER NOT NULL DEFAULT 0,
+    read        INTEGER NOT NULL DEFAULT 0,
+    new         INTEGER NOT NULL DEFAULT 0,
+    updated     INTEGER NOT NULL DEFAULT 0,
+    duplicate   INTEGER NOT NULL DEFAULT 0,
+    rejected    INTEGER NOT NULL DEFAULT 0
+) STRICT;
+"#;
+
+/// Every migration, in order.
+pub fn migrations() -> Migrations<'static> {
+    Migrations::new(vec![M::up(V1)])
+}

@@ -1,0 +1,1 @@
+//! The ratatui inbox: app state, update, view, keymap and theme.

@@ -1,0 +1,1 @@
+//! The case workflow as a pure state machine: `apply(case, action, now)`, SLA clocks, reminders.
