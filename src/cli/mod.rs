@@ -3,6 +3,7 @@
 //! Each command lives in its own module and returns the process exit code: 0 success, 2 usage
 //! or unreadable input, 3 finished but some records were rejected.
 
+mod classify;
 pub mod config;
 mod export;
 mod ingest;
@@ -56,6 +57,12 @@ pub enum Command {
     Show(query::ShowArgs),
     /// Write stored data out as JSON or CSV
     Export(export::ExportArgs),
+    /// Classify comments from a file (or - for stdin) without touching the database
+    Classify(classify::ClassifyArgs),
+    /// Work with rule packs
+    Rules(classify::RulesArgs),
+    /// Precision, recall and F1 per tag against a CSV labelled with calma's tags
+    Eval(classify::EvalArgs),
 }
 
 /// What every command gets: the parsed global options and the loaded configuration.
@@ -145,5 +152,8 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::List(a) => query::list(&ctx, a),
         Command::Show(a) => query::show(&ctx, a),
         Command::Export(a) => export::run(&ctx, a),
+        Command::Classify(a) => classify::run(a),
+        Command::Rules(a) => classify::rules(a),
+        Command::Eval(a) => classify::eval(a),
     }
 }
