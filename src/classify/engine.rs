@@ -61,6 +61,7 @@ pub(crate) struct Rule {
     has_also: bool,
     has_none: bool,
     within: Option<u32>,
+    min_hits: Option<u32>,
     regex: Option<Regex>,
     negatable: bool,
     skip_quoted: bool,
@@ -439,6 +440,7 @@ fn compile_rule(c: &mut Compiler<'_>, idx: u32, sr: &SourcedRule) -> Result<Rule
         has_also: !r.also.is_empty(),
         has_none: !r.none.is_empty(),
         within: r.within,
+        min_hits: r.min_hits,
         regex,
         negatable: r.negatable,
         skip_quoted: r.skip_quoted,
@@ -797,6 +799,14 @@ impl Engine {
         }
         let mut spans: Vec<(usize, usize)> =
             any.iter().map(|e| (e.2 as usize, e.3 as usize)).collect();
+        if let Some(min) = rule.min_hits {
+            let mut distinct: Vec<&str> = any.iter().map(|e| &t[e.2 as usize..e.3 as usize]).collect();
+            distinct.sort_unstable();
+            distinct.dedup();
+            if (distinct.len() as u32) < min {
+                return None;
+            }
+        }
         if rule.has_also {
             let also: Vec<_> = mine.iter().filter(|e| e.1 == 1).filter(keep).collect();
             let near = |a: &(u32, u8, u32, u32), b: &(u32, u8, u32, u32)| match rule.within {

@@ -101,6 +101,9 @@ pub(crate) struct RawRule {
     pub also: Vec<String>,
     #[serde(default)]
     pub within: Option<u32>,
+    /// At least this many distinct `any` hits (several cues, not one).
+    #[serde(default)]
+    pub min_hits: Option<u32>,
     /// None of these may occur.
     #[serde(default)]
     pub none: Vec<String>,
