@@ -67,10 +67,13 @@ pub fn normalize(text: &str) -> Normalized {
     }
     let Builder {
         mut out,
-        map,
+        mut map,
         elongated,
         ..
     } = n;
+    if !map.is_empty() && out.bytes().any(|b| b == 0xD0 || b == 0xD1) {
+        fold_homoglyphs(&mut out, &mut map);
+    }
     unleet(&mut out);
     Normalized {
         text: out,
@@ -156,6 +159,82 @@ impl Builder {
     }
 }
 
+/// The Cyrillic letter a Latin letter or digit stands for inside a Cyrillic word
+/// ("cyкa", "e6лан"): a common way to slip past word filters.
+fn cyrillic_lookalike(c: char) -> Option<char> {
+    Some(match c {
+        'a' => 'а',
+        'b' | '6' => 'б',
+        'c' => 'с',
+        'e' => 'е',
+        'o' | '0' => 'о',
+        'p' => 'р',
+        'x' => 'х',
+        'y' => 'у',
+        'k' => 'к',
+        'm' => 'м',
+        't' => 'т',
+        'h' => 'н',
+        'u' => 'и',
+        'n' => 'п',
+        '3' => 'з',
+        '4' => 'ч',
+        _ => return None,
+    })
+}
+
+fn is_cyrillic(c: char) -> bool {
+    ('\u{400}'..='\u{4FF}').contains(&c)
+}
+
+/// Rewrites words that mix Cyrillic letters with Latin look-alikes into plain Cyrillic.
+fn fold_homoglyphs(out: &mut String, map: &mut Vec<u32>) {
+    let s = out.as_str();
+    let mut new = String::with_capacity(s.len() + 16);
+    let mut new_map = Vec::with_capacity(map.len() + 16);
+    let mut changed = false;
+    let mut i = 0;
+    while i < s.len() {
+        let Some(c) = s[i..].chars().next() else {
+            break;
+        };
+        if !c.is_alphanumeric() {
+            new.push(c);
+            new_map.extend_from_slice(&map[i..i + c.len_utf8()]);
+            i += c.len_utf8();
+            continue;
+        }
+        let mut j = i;
+        let (mut cyr, mut lat) = (false, false);
+        for ch in s[i..].chars().take_while(|ch| ch.is_alphanumeric()) {
+            if is_cyrillic(ch) {
+                cyr = true;
+            } else if cyrillic_lookalike(ch).is_some() {
+                lat = true;
+            }
+            j += ch.len_utf8();
+        }
+        if cyr && lat {
+            changed = true;
+            for (k, ch) in s[i..j].char_indices() {
+                let o = cyrillic_lookalike(ch).unwrap_or(ch);
+                new.push(o);
+                for _ in 0..o.len_utf8() {
+                    new_map.push(map[i + k]);
+                }
+            }
+        } else {
+            new.push_str(&s[i..j]);
+            new_map.extend_from_slice(&map[i..j]);
+        }
+        i = j;
+    }
+    if changed {
+        *out = new;
+        *map = new_map;
+    }
+}
+
 /// Replaces leetspeak runs (digits and `@ $ !` between letters: "id10t", "sh!t", "b1tch") by the
 /// letters they stand for. Byte-for-byte, so the map stays valid.
 fn unleet(s: &mut String) {
@@ -224,6 +303,11 @@ mod tests {
         assert_eq!(norm("you id10t, sh!t"), "you idiot, shit");
         // Numbers stay numbers: order numbers must survive.
         assert_eq!(norm("order 100234 on 12/03"), "order 100234 on 12/03");
+        // Latin look-alikes and digits inside Cyrillic words are read as Cyrillic.
+        assert_eq!(norm("Вот cyки, е6лан"), "вот суки, еблан");
+        assert_eq!(norm("Шaлaвa"), "шалава");
+        // Words without Cyrillic stay as they are.
+        assert_eq!(norm("привет, hello"), "привет, hello");
     }
 
     #[test]
