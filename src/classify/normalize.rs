@@ -74,6 +74,12 @@ pub fn normalize(text: &str) -> Normalized {
     if !map.is_empty() && out.bytes().any(|b| b == 0xD0 || b == 0xD1) {
         fold_homoglyphs(&mut out, &mut map);
     }
+    if has_spaced_letters(&out) {
+        if map.is_empty() {
+            map.extend(0..out.len() as u32);
+        }
+        join_spaced_letters(&mut out, &mut map);
+    }
     unleet(&mut out);
     Normalized {
         text: out,
@@ -235,6 +241,69 @@ fn fold_homoglyphs(out: &mut String, map: &mut Vec<u32>) {
     }
 }
 
+/// Minimum number of single letters separated by single spaces that count as one spelled-out
+/// word ("u i t s c h o t").
+const SPACED_MIN: usize = 4;
+
+/// True when the text spells a word out letter by letter somewhere.
+fn has_spaced_letters(s: &str) -> bool {
+    let b = s.as_bytes();
+    // Cheap test first: "x y " patterns are rare in ordinary text.
+    b.windows(4).any(|w| w[1] == b' ' && w[3] == b' ') && !spaced_runs(s).is_empty()
+}
+
+/// Runs of spaced-out single letters: (start, end) byte ranges.
+fn spaced_runs(s: &str) -> Vec<(usize, usize)> {
+    let chars: Vec<(usize, char)> = s.char_indices().collect();
+    let is_single = |k: usize| {
+        chars[k].1.is_alphabetic()
+            && (k == 0 || !chars[k - 1].1.is_alphanumeric())
+            && chars.get(k + 1).is_none_or(|c| !c.1.is_alphanumeric())
+    };
+    let mut runs = Vec::new();
+    let mut k = 0;
+    while k < chars.len() {
+        if is_single(k) {
+            let start = k;
+            let mut n = 1;
+            let mut j = k;
+            while j + 2 < chars.len() && chars[j + 1].1 == ' ' && is_single(j + 2) {
+                j += 2;
+                n += 1;
+            }
+            if n >= SPACED_MIN {
+                let end = chars[j].0 + chars[j].1.len_utf8();
+                runs.push((chars[start].0, end));
+            }
+            k = j + 1;
+        } else {
+            k += 1;
+        }
+    }
+    runs
+}
+
+/// Removes the spaces inside spelled-out words ("u i t s c h o t" → "uitschot").
+fn join_spaced_letters(out: &mut String, map: &mut Vec<u32>) {
+    let runs = spaced_runs(out);
+    let mut new = String::with_capacity(out.len());
+    let mut new_map = Vec::with_capacity(map.len());
+    let mut r = runs.iter().peekable();
+    for (i, c) in out.char_indices() {
+        while r.peek().is_some_and(|&&(_, e)| e <= i) {
+            r.next();
+        }
+        let inside = r.peek().is_some_and(|&&(s, e)| s <= i && i < e);
+        if inside && c == ' ' {
+            continue;
+        }
+        new.push(c);
+        new_map.extend_from_slice(&map[i..i + c.len_utf8()]);
+    }
+    *out = new;
+    *map = new_map;
+}
+
 /// Replaces leetspeak runs (digits and `@ $ !` between letters: "id10t", "sh!t", "b1tch") by the
 /// letters they stand for. Byte-for-byte, so the map stays valid.
 fn unleet(s: &mut String) {
@@ -306,6 +375,9 @@ mod tests {
         // Latin look-alikes and digits inside Cyrillic words are read as Cyrillic.
         assert_eq!(norm("Вот cyки, е6лан"), "вот суки, еблан");
         assert_eq!(norm("Шaлaвa"), "шалава");
+        // Spelled-out words are joined; ordinary one-letter words are not.
+        assert_eq!(norm("Ze zijn u i t s c h o t."), "ze zijn uitschot.");
+        assert_eq!(norm("a b c and I am"), "a b c and i am");
         // Words without Cyrillic stay as they are.
         assert_eq!(norm("привет, hello"), "привет, hello");
     }
