@@ -47,8 +47,9 @@ enum Use {
 #[derive(Debug)]
 struct Term {
     mode: Mode,
-    /// For [`Mode::Stem`]: the stem and the language whose stemmer made it.
-    stem: Option<(Box<str>, Lang)>,
+    /// For [`Mode::Stem`]: the stem, the language whose stemmer made it, and the fewest
+    /// characters a word needs to count as a form of the listed word.
+    stem: Option<(Box<str>, Lang, u8)>,
     uses: Vec<Use>,
 }
 
@@ -180,7 +181,7 @@ struct Compiler<'a> {
     pat_index: HashMap<String, u32>,
     pat_terms: Vec<Vec<u32>>,
     terms: Vec<Term>,
-    term_index: HashMap<(u32, Mode, Option<(Box<str>, Lang)>), u32>,
+    term_index: HashMap<(u32, Mode, Option<(Box<str>, Lang, u8)>), u32>,
     stemmers: [Stemmer; 4],
     facts: Vec<String>,
 }
@@ -219,8 +220,10 @@ impl Compiler<'_> {
             let l = lang.unwrap_or(Lang::En);
             let stem = self.stemmers[lang_index(l)].stem(&text).into_owned();
             let common = common_prefix(&text, &stem);
-            if common.chars().count() >= 3 && stem != text || common == text {
-                self.insert(common, Mode::Stem, Some((stem.into(), l)), usage);
+            // Short stems join unrelated words ("cono" and "con"): match those exactly.
+            if stem.chars().count() >= MIN_STEM && common.chars().count() >= MIN_STEM - 1 {
+                let min_len = text.chars().count().saturating_sub(1) as u8;
+                self.insert(common, Mode::Stem, Some((stem.into(), l, min_len)), usage);
             } else {
                 self.insert(text.clone(), Mode::Word, None, usage);
             }
@@ -234,7 +237,13 @@ impl Compiler<'_> {
         }
     }
 
-    fn insert(&mut self, pattern: String, mode: Mode, stem: Option<(Box<str>, Lang)>, usage: Use) {
+    fn insert(
+        &mut self,
+        pattern: String,
+        mode: Mode,
+        stem: Option<(Box<str>, Lang, u8)>,
+        usage: Use,
+    ) {
         let pid = match self.pat_index.get(&pattern) {
             Some(&p) => p,
             None => {
@@ -281,6 +290,9 @@ impl Compiler<'_> {
         m
     }
 }
+
+/// Shortest stem matched by word form; shorter ones match the listed word exactly.
+const MIN_STEM: usize = 5;
 
 fn common_prefix(a: &str, b: &str) -> String {
     a.chars()
@@ -632,9 +644,16 @@ impl Engine {
                     Mode::Stem => {
                         left_boundary(t, s) && {
                             let we = word_end(t, e);
-                            let (stem, lang) = term.stem.as_ref().map_or(("", Lang::En), |(s, l)| (&**s, *l));
                             let word = &t[s..we];
-                            word == stem || self.stemmers[lang_index(lang)].stem(word) == stem
+                            match &term.stem {
+                                Some((stem, lang, min_len)) => {
+                                    word.chars().count() >= *min_len as usize
+                                        && (word == &**stem
+                                            || self.stemmers[lang_index(*lang)].stem(word)
+                                                == &**stem)
+                                }
+                                None => false,
+                            }
                         }
                     }
                 };
