@@ -658,7 +658,12 @@ impl Engine {
                     }
                 };
                 if ok {
-                    let end = if term.mode == Mode::Stem { word_end(t, e) } else { e };
+                    // Word forms and prefixes are shown as the whole word they matched.
+                    let end = if matches!(term.mode, Mode::Stem | Mode::Prefix) {
+                        word_end(t, e)
+                    } else {
+                        e
+                    };
                     hits.push(Hit {
                         term: tid,
                         start: s as u32,
@@ -861,9 +866,7 @@ impl Engine {
         {
             return None;
         }
-        spans.sort_unstable();
-        spans.dedup();
-        Some(spans)
+        Some(merge_spans(spans))
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -938,6 +941,19 @@ impl Engine {
         state.fired.sort_by_key(|(ri, _)| *ri);
         (pick_tag(&state.scores), state)
     }
+}
+
+/// Sorts spans and merges the ones that overlap, so each stretch of text is shown once.
+fn merge_spans(mut spans: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
+    spans.sort_unstable();
+    let mut out: Vec<(usize, usize)> = Vec::with_capacity(spans.len());
+    for (s, e) in spans {
+        match out.last_mut() {
+            Some(last) if s < last.1 => last.1 = last.1.max(e),
+            _ => out.push((s, e)),
+        }
+    }
+    out
 }
 
 fn state_conditions(rule: &Rule, s: &State) -> bool {
