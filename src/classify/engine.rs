@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::Regex;
 use rust_stemmers::{Algorithm, Stemmer};
 
@@ -48,7 +48,7 @@ enum Use {
 struct Term {
     mode: Mode,
     /// For [`Mode::Stem`]: the stem, the language whose stemmer made it, and the fewest
-    /// characters a word needs to count as a form of the listed word.
+    /// bytes a word needs to count as a form of the listed word.
     stem: Option<(Box<str>, Lang, u8)>,
     uses: Vec<Use>,
 }
@@ -222,7 +222,7 @@ impl Compiler<'_> {
             let common = common_prefix(&text, &stem);
             // Short stems join unrelated words ("cono" and "con"): match those exactly.
             if stem.chars().count() >= MIN_STEM && common.chars().count() >= MIN_STEM - 1 {
-                let min_len = text.chars().count().saturating_sub(1) as u8;
+                let min_len = text.len().saturating_sub(2).min(255) as u8;
                 self.insert(common, Mode::Stem, Some((stem.into(), l, min_len)), usage);
             } else {
                 self.insert(text.clone(), Mode::Word, None, usage);
@@ -387,6 +387,7 @@ impl Engine {
             Some(
                 AhoCorasickBuilder::new()
                     .match_kind(MatchKind::Standard)
+                    .kind(Some(AhoCorasickKind::DFA))
                     .build(&c.patterns)
                     .map_err(|e| {
                         vec![PackError {
@@ -482,7 +483,77 @@ fn compile_rule(c: &mut Compiler<'_>, idx: u32, sr: &SourcedRule) -> Result<Rule
 
 #[inline]
 fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric()
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
+    // Cyrillic and Latin-1 letters without the general Unicode table lookup.
+    matches!(c, '\u{430}'..='\u{44F}' | '\u{410}'..='\u{42F}' | '\u{450}'..='\u{45F}')
+        || matches!(c, '\u{C0}'..='\u{FF}') && c != '\u{D7}' && c != '\u{F7}'
+        || c > '\u{FF}' && c.is_alphanumeric()
+}
+
+#[inline]
+fn is_letter(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphabetic()
+    } else if c <= '\u{45F}' {
+        is_word_char(c)
+    } else {
+        c.is_alphabetic()
+    }
+}
+
+#[inline]
+fn is_upper(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_uppercase()
+    } else {
+        matches!(c, '\u{410}'..='\u{42F}' | '\u{400}'..='\u{40F}') || c.is_uppercase()
+    }
+}
+
+/// Where the words and quotation marks of a normalised text are: computed once per text so
+/// that distance and quoting checks cost a binary search.
+struct Layout {
+    word_starts: Vec<u32>,
+    quotes: Vec<u32>,
+}
+
+impl Layout {
+    fn new(t: &str) -> Layout {
+        let mut word_starts = Vec::with_capacity(t.len() / 5 + 1);
+        let mut quotes = Vec::new();
+        let mut in_word = false;
+        for (i, c) in t.char_indices() {
+            let w = is_word_char(c);
+            if w && !in_word {
+                word_starts.push(i as u32);
+            }
+            if c == '"' {
+                quotes.push(i as u32);
+            }
+            in_word = w;
+        }
+        Layout {
+            word_starts,
+            quotes,
+        }
+    }
+
+    /// Number of words that start in `[a, b)`.
+    fn words_between(&self, a: usize, b: usize) -> u32 {
+        if a >= b {
+            return 0;
+        }
+        let from = self.word_starts.partition_point(|&s| (s as usize) < a);
+        let to = self.word_starts.partition_point(|&s| (s as usize) < b);
+        (to - from) as u32
+    }
+
+    /// Inside quotation marks: an odd number of them comes before `at`.
+    fn quoted(&self, at: usize) -> bool {
+        self.quotes.partition_point(|&q| (q as usize) < at) % 2 == 1
+    }
 }
 
 fn left_boundary(t: &str, s: usize) -> bool {
@@ -501,23 +572,6 @@ fn word_end(t: &str, e: usize) -> usize {
         .map_or(t.len(), |(i, _)| e + i)
 }
 
-/// Number of words that start in `t[a..b]`.
-fn words_between(t: &str, a: usize, b: usize) -> u32 {
-    if a >= b {
-        return 0;
-    }
-    let mut n = 0;
-    let mut prev_word = a > 0 && t[..a].chars().next_back().is_some_and(is_word_char);
-    for c in t[a..b].chars() {
-        let w = is_word_char(c);
-        if w && !prev_word {
-            n += 1;
-        }
-        prev_word = w;
-    }
-    n
-}
-
 #[derive(Debug, Clone, Copy)]
 struct Hit {
     term: u32,
@@ -526,16 +580,11 @@ struct Hit {
 }
 
 /// Counts words, links, mentions, capitals and punctuation of the original text.
-fn features(orig: &str, norm: &str) -> Features {
-    let mut f = Features::default();
-    let mut in_word = false;
-    for c in norm.chars() {
-        let w = is_word_char(c);
-        if w && !in_word {
-            f.words += 1;
-        }
-        in_word = w;
-    }
+fn features(orig: &str, norm: &str, layout: &Layout) -> Features {
+    let mut f = Features {
+        words: layout.word_starts.len() as u32,
+        ..Features::default()
+    };
     let bytes = orig.as_bytes();
     for (i, c) in orig.char_indices() {
         match c {
@@ -546,9 +595,9 @@ fn features(orig: &str, norm: &str) -> Features {
             {
                 f.mentions += 1
             }
-            _ if c.is_alphabetic() => {
+            _ if is_letter(c) => {
                 f.letters += 1;
-                if c.is_uppercase() {
+                if is_upper(c) {
                     f.upper += 1;
                 }
             }
@@ -602,7 +651,7 @@ fn count_links(norm: &str) -> u32 {
 pub(crate) fn fingerprint(norm: &str) -> i64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     let mut any = false;
-    for c in norm.chars().filter(|c| c.is_alphanumeric()) {
+    for c in norm.chars().filter(|&c| is_word_char(c)) {
         any = true;
         let mut buf = [0u8; 4];
         for &b in c.encode_utf8(&mut buf).as_bytes() {
@@ -633,6 +682,8 @@ impl Engine {
         let Some(ac) = &self.ac else {
             return hits;
         };
+        // The last word stemmed: several terms often check the same word.
+        let mut last_stem: Option<(&str, Lang, String)> = None;
         for m in ac.find_overlapping_iter(t) {
             let (s, e) = (m.start(), m.end());
             for &tid in &self.pat_terms[m.pattern().as_usize()] {
@@ -647,10 +698,21 @@ impl Engine {
                             let word = &t[s..we];
                             match &term.stem {
                                 Some((stem, lang, min_len)) => {
-                                    word.chars().count() >= *min_len as usize
+                                    word.len() >= *min_len as usize
                                         && (word == &**stem
-                                            || self.stemmers[lang_index(*lang)].stem(word)
-                                                == &**stem)
+                                            || match &last_stem {
+                                                Some((w, l, st)) if *w == word && l == lang => {
+                                                    st == &**stem
+                                                }
+                                                _ => {
+                                                    let st = self.stemmers[lang_index(*lang)]
+                                                        .stem(word)
+                                                        .into_owned();
+                                                    let ok = st == &**stem;
+                                                    last_stem = Some((word, *lang, st));
+                                                    ok
+                                                }
+                                            })
                                 }
                                 None => false,
                             }
@@ -724,7 +786,8 @@ impl Engine {
         let t = norm.text.as_str();
         let hits = self.scan(t);
         let lang = self.detect_lang(&norm, &hits, hint);
-        let feats = features(orig, t);
+        let layout = Layout::new(t);
+        let feats = features(orig, t, &layout);
         let lang_ok = |l: Lang| lang == Lang::Other || l == lang;
         let negators: Vec<(u32, u32)> = hits
             .iter()
@@ -740,11 +803,12 @@ impl Engine {
             negators.iter().any(|&(ns, ne)| {
                 ne <= s
                     && ns < s
-                    && words_between(t, ne as usize, s as usize) <= 2
+                    && s - ne <= 48
+                    && layout.words_between(ne as usize, s as usize) <= 2
                     && !t[ne as usize..s as usize].contains(['.', '!', '?', ';'])
             })
         };
-        let sentiment = self.sentiment(orig, &norm, &hits, &feats, &lang_ok, &negated);
+        let sentiment = self.sentiment(orig, &norm, &layout, &hits, &feats, &lang_ok, &negated);
 
         // Rule hits grouped by (rule, slot).
         let mut events: Vec<(u32, u8, u32, u32)> = Vec::new();
@@ -777,7 +841,8 @@ impl Engine {
             {
                 continue;
             }
-            let Some(spans) = self.text_conditions(rule, t, mine, &feats, sentiment, &negated)
+            let Some(spans) =
+                self.text_conditions(rule, t, &layout, mine, &feats, sentiment, &negated)
             else {
                 continue;
             };
@@ -801,16 +866,18 @@ impl Engine {
     }
 
     /// Checks a rule's conditions on the text; returns the spans (normalised offsets) to show.
+    #[allow(clippy::too_many_arguments)]
     fn text_conditions(
         &self,
         rule: &Rule,
         t: &str,
+        layout: &Layout,
         mine: &[(u32, u8, u32, u32)],
         f: &Features,
         sentiment: f32,
         negated: &dyn Fn(u32) -> bool,
     ) -> Option<Vec<(usize, usize)>> {
-        let quoted = |s: u32| t[..s as usize].bytes().filter(|&b| b == b'"').count() % 2 == 1;
+        let quoted = |s: u32| layout.quoted(s as usize);
         let keep = |&&(_, _, s, _): &&(u32, u8, u32, u32)| {
             !(rule.negatable && negated(s)) && !(rule.skip_quoted && quoted(s))
         };
@@ -837,7 +904,7 @@ impl Engine {
                 None => true,
                 Some(w) => {
                     let (x, y) = if a.2 <= b.2 { (a, b) } else { (b, a) };
-                    x.3 > y.2 || words_between(t, x.3 as usize, y.2 as usize) <= w
+                    x.3 > y.2 || layout.words_between(x.3 as usize, y.2 as usize) <= w
                 }
             };
             let pairs: Vec<_> = also
@@ -874,12 +941,12 @@ impl Engine {
         &self,
         orig: &str,
         norm: &Normalized,
+        layout: &Layout,
         hits: &[Hit],
         f: &Features,
         lang_ok: &dyn Fn(Lang) -> bool,
         negated: &dyn Fn(u32) -> bool,
     ) -> f32 {
-        let t = norm.text.as_str();
         let mut cues: Vec<Cue> = Vec::new();
         let mut boosters: Vec<u32> = Vec::new();
         let mut contrast: Option<usize> = None;
@@ -914,7 +981,7 @@ impl Engine {
         }
         for c in &mut cues {
             c.boosted = boosters.iter().any(|&b| {
-                (b as usize) <= c.at && words_between(t, b as usize, c.at) <= 1
+                (b as usize) <= c.at && layout.words_between(b as usize, c.at) <= 1
             });
         }
         cues.sort_by_key(|c| c.at);
