@@ -962,11 +962,12 @@ impl Engine {
                         if cues.iter().any(|c| c.at == h.start as usize) {
                             continue;
                         }
-                        let (os, oe) = norm.orig_span(orig, h.start as usize, h.end as usize);
-                        let word = &orig[os..oe];
-                        let shouted = !shouting
-                            && word.chars().filter(|c| c.is_alphabetic()).count() >= 2
-                            && word.chars().all(|c| !c.is_lowercase());
+                        let shouted = !shouting && f.upper > 0 && {
+                            let (os, oe) = norm.orig_span(orig, h.start as usize, h.end as usize);
+                            let word = &orig[os..oe];
+                            word.chars().filter(|&c| is_letter(c)).count() >= 2
+                                && word.chars().all(|c| !is_letter(c) || is_upper(c))
+                        };
                         cues.push(Cue {
                             at: h.start as usize,
                             valence: v,
