@@ -143,7 +143,13 @@ pub enum Rung {
 }
 
 impl Rung {
-    pub const ALL: [Rung; 5] = [Rung::Ignore, Rung::Hide, Rung::Mute, Rung::Block, Rung::Report];
+    pub const ALL: [Rung; 5] = [
+        Rung::Ignore,
+        Rung::Hide,
+        Rung::Mute,
+        Rung::Block,
+        Rung::Report,
+    ];
 
     pub fn state(self) -> State {
         match self {

@@ -223,7 +223,10 @@ fn local(tz: Tz, d: NaiveDate, hour: u32) -> Option<DateTime<Utc>> {
     let naive = d.and_hms_opt(hour, 0, 0)?;
     tz.from_local_datetime(&naive)
         .earliest()
-        .or_else(|| tz.from_local_datetime(&(naive + Duration::hours(1))).earliest())
+        .or_else(|| {
+            tz.from_local_datetime(&(naive + Duration::hours(1)))
+                .earliest()
+        })
         .map(|t| t.with_timezone(&Utc))
 }
 
@@ -285,7 +288,12 @@ pub struct Clock {
 
 /// The clock of the step a case is waiting for, or `None` when nothing is on the clock (closed,
 /// deleted, on the troll ladder, or waiting on something without a target).
-pub fn clock(case: &Case, platform: Platform, cfg: &SlaConfig, now: DateTime<Utc>) -> Option<Clock> {
+pub fn clock(
+    case: &Case,
+    platform: Platform,
+    cfg: &SlaConfig,
+    now: DateTime<Utc>,
+) -> Option<Clock> {
     let first = cfg.first_response(platform, case.kind);
     let mins = |m: u32| Duration::minutes(i64::from(m));
     let (step, start, target) = match (case.kind, case.state) {

@@ -24,10 +24,7 @@ pub enum WorkflowError {
         allowed: Vec<ActionKind>,
     },
     #[error("{message}")]
-    Invalid {
-        action: ActionKind,
-        message: String,
-    },
+    Invalid { action: ActionKind, message: String },
     #[error("the audit log does not replay at event {index} ({name}): {message}")]
     Replay {
         index: usize,
@@ -70,7 +67,11 @@ fn nonempty(s: &str, what: &str) -> Result<String, Refusal> {
 }
 
 /// Applies one action to a case at time `now`. Pure: same input, same output.
-pub fn apply(case: &Case, action: &Action, now: DateTime<Utc>) -> Result<Transition, WorkflowError> {
+pub fn apply(
+    case: &Case,
+    action: &Action,
+    now: DateTime<Utc>,
+) -> Result<Transition, WorkflowError> {
     let mut next = case.clone();
     match step(&mut next, action, now) {
         Ok((to, details)) => {
@@ -304,7 +305,12 @@ fn move_to_private(c: &mut Case, now: DateTime<Utc>) -> Result<(), Refusal> {
     }
 }
 
-fn resolve(c: &mut Case, note: &str, follow_up_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Step {
+fn resolve(
+    c: &mut Case,
+    note: &str,
+    follow_up_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Step {
     let note = nonempty(note, "say what was done to resolve it")?;
     match (c.kind, c.state) {
         (Tag::Complaint, State::Acknowledged | State::Private | State::Reopened) => {}
@@ -312,9 +318,15 @@ fn resolve(c: &mut Case, note: &str, follow_up_at: Option<DateTime<Utc>>, now: D
             return refuse("a new complaint must be acknowledged before it is resolved");
         }
         (Tag::Complaint, State::Resolved) => {
-            return refuse("this complaint is already resolved: verify it, reopen it or change its follow-up date");
+            return refuse(
+                "this complaint is already resolved: verify it, reopen it or change its follow-up date",
+            );
         }
-        (k, s) => return refuse(format!("only a complaint is resolved; this is a {s} {k} case")),
+        (k, s) => {
+            return refuse(format!(
+                "only a complaint is resolved; this is a {s} {k} case"
+            ));
+        }
     }
     let due = follow_up_at.unwrap_or(now + Duration::days(DEFAULT_FOLLOW_UP_DAYS));
     if due <= now {
@@ -326,7 +338,10 @@ fn resolve(c: &mut Case, note: &str, follow_up_at: Option<DateTime<Utc>>, now: D
     c.at.follow_up_due = Some(due);
     Ok((
         State::Resolved,
-        format!("resolved: {note}; follow up on {}", due.format("%Y-%m-%d %H:%M UTC")),
+        format!(
+            "resolved: {note}; follow up on {}",
+            due.format("%Y-%m-%d %H:%M UTC")
+        ),
     ))
 }
 
@@ -353,7 +368,10 @@ fn verify(c: &mut Case, now: DateTime<Utc>) -> Step {
         return refuse("only a resolved complaint can be verified");
     }
     c.at.verified = Some(now);
-    Ok((State::Verified, "the customer confirmed it is solved".into()))
+    Ok((
+        State::Verified,
+        "the customer confirmed it is solved".into(),
+    ))
 }
 
 fn reopen(c: &mut Case, reason: &str, now: DateTime<Utc>) -> Step {
@@ -391,13 +409,19 @@ fn close(c: &mut Case, now: DateTime<Utc>) -> Step {
         return refuse(match (c.kind, c.state) {
             (Tag::Complaint, State::Resolved) => format!(
                 "a resolved complaint closes once the customer confirms (verify) or after its follow-up on {}",
-                c.at.follow_up_due.map(|d| d.format("%Y-%m-%d %H:%M UTC").to_string()).unwrap_or_default()
+                c.at.follow_up_due
+                    .map(|d| d.format("%Y-%m-%d %H:%M UTC").to_string())
+                    .unwrap_or_default()
             ),
-            (Tag::Complaint, _) => "a complaint closes only after it is resolved and verified".into(),
+            (Tag::Complaint, _) => {
+                "a complaint closes only after it is resolved and verified".into()
+            }
             (Tag::Constructive, State::Logged) => {
                 "tell the author when the improvement is done before closing".into()
             }
-            (Tag::Oportunista, _) => "an oportunista gets a firm public reply before the case closes".into(),
+            (Tag::Oportunista, _) => {
+                "an oportunista gets a firm public reply before the case closes".into()
+            }
             (_, State::Closed | State::Deleted) => format!("this case is already {}", c.state),
             (k, s) => format!("a {s} {k} case cannot be closed yet"),
         });
@@ -424,7 +448,10 @@ fn customer_replied(c: &mut Case, text: &str, at: DateTime<Utc>) -> Step {
         }
         State::Acknowledged | State::Private => {
             c.at.awaiting_reply_since.get_or_insert(at);
-            Ok((c.state, "the customer wrote again: the clock restarts".into()))
+            Ok((
+                c.state,
+                "the customer wrote again: the clock restarts".into(),
+            ))
         }
         s => Ok((s, "the customer wrote again".into())),
     }
@@ -434,7 +461,10 @@ fn investigate(c: &mut Case, now: DateTime<Utc>) -> Step {
     match (c.kind, c.state) {
         (Tag::Oportunista, State::New) => {
             c.at.investigating = Some(now);
-            Ok((State::Investigating, "investigating history and order details".into()))
+            Ok((
+                State::Investigating,
+                "investigating history and order details".into(),
+            ))
         }
         (Tag::Oportunista, _) => refuse("this oportunista is past investigation"),
         (k, _) => refuse(format!(
@@ -453,7 +483,9 @@ fn firm_reply(c: &mut Case, now: DateTime<Utc>) -> Step {
         (Tag::Oportunista, State::New) => refuse(
             "investigate first: check the author's history and order details before a firm reply",
         ),
-        (k, s) => refuse(format!("a firm reply is for an investigated oportunista; this is a {s} {k} case")),
+        (k, s) => refuse(format!(
+            "a firm reply is for an investigated oportunista; this is a {s} {k} case"
+        )),
     }
 }
 
@@ -461,7 +493,11 @@ fn constructive(c: &mut Case, kind: ActionKind, now: DateTime<Utc>) -> Step {
     let (need, to, details) = match kind {
         ActionKind::Thank => (State::New, State::Thanked, "thanked the author"),
         ActionKind::LogImprovement => (State::Thanked, State::Logged, "logged as an improvement"),
-        _ => (State::Logged, State::ToldWhenDone, "told the author it is done"),
+        _ => (
+            State::Logged,
+            State::ToldWhenDone,
+            "told the author it is done",
+        ),
     };
     if c.kind != Tag::Constructive {
         return refuse(format!(
@@ -487,7 +523,10 @@ fn constructive(c: &mut Case, kind: ActionKind, now: DateTime<Utc>) -> Step {
 }
 
 fn climb(c: &mut Case, rung: Rung, reason: &str, now: DateTime<Utc>) -> Step {
-    let reason = nonempty(reason, &format!("say why: {} needs a reason", rung.as_str()))?;
+    let reason = nonempty(
+        reason,
+        &format!("say why: {} needs a reason", rung.as_str()),
+    )?;
     if matches!(c.kind, Tag::Complaint | Tag::Constructive) {
         return refuse(format!(
             "a {} comment cannot be {}: criticism is answered, not buried; retag it first if it really is a troll",
@@ -501,10 +540,7 @@ fn climb(c: &mut Case, rung: Rung, reason: &str, now: DateTime<Utc>) -> Step {
     };
     if !from_ok {
         return refuse(match c.state.rung() {
-            Some(r) => format!(
-                "already {}: the troll ladder only goes up",
-                r.state()
-            ),
+            Some(r) => format!("already {}: the troll ladder only goes up", r.state()),
             None => format!("a {} {} case is not on the troll ladder", c.state, c.kind),
         });
     }
@@ -524,6 +560,10 @@ fn retag(c: &mut Case, to: Tag) -> Step {
     }
     let from = c.kind;
     c.kind = to;
-    let state = if c.state.fits(to) { c.state } else { State::New };
+    let state = if c.state.fits(to) {
+        c.state
+    } else {
+        State::New
+    };
     Ok((state, format!("retagged {from} → {to}")))
 }

@@ -14,3 +14,6 @@ pub use clock::{BusinessHours, Clock, SlaConfig, Step, Urgency, clock, urgency};
 pub use machine::{DEFAULT_FOLLOW_UP_DAYS, WorkflowError, allowed_actions, apply, replay};
 pub use remind::{Reminder, ReminderKind, human, reminders};
 pub use thanks::is_bare_thanks;
+
+#[cfg(test)]
+mod tests;
