@@ -340,4 +340,9 @@ impl Case {
             reopen_reason: None,
         }
     }
+
+    /// How long the first public response took (for published response times and stats).
+    pub fn first_response_time(&self) -> Option<chrono::Duration> {
+        self.at.first_response.map(|t| t - self.opened_at)
+    }
 }

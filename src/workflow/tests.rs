@@ -340,6 +340,7 @@ fn a_complaint_walks_the_whole_path() {
         case = t.case;
     }
     assert_eq!(case.at.first_response, Some(t0() + mins(20)));
+    assert_eq!(case.first_response_time(), Some(mins(20)));
     assert_eq!(case.private.as_ref().unwrap().contact, "@ana");
     assert_eq!(case.resolution.as_deref(), Some("refund issued"));
     let due = now + Duration::days(3);
