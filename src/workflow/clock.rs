@@ -29,6 +29,8 @@ pub struct SlaConfig {
     pub firm_reply_minutes: u32,
     /// Days from resolution to the follow-up.
     pub follow_up_days: u32,
+    /// From the follow-up date to the verification (or a reopen): the follow-up day itself.
+    pub verify_minutes: u32,
     /// When set, clocks run only during these hours.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub business_hours: Option<BusinessHours>,
@@ -44,6 +46,7 @@ impl Default for SlaConfig {
             resolve_minutes: 48 * 60,
             firm_reply_minutes: 4 * 60,
             follow_up_days: 3,
+            verify_minutes: 24 * 60,
             business_hours: None,
         }
     }
@@ -242,7 +245,7 @@ pub enum Step {
     MoveToPrivate,
     /// A complaint in private waiting for its resolution.
     Resolve,
-    /// A resolved complaint waiting for the follow-up and verification.
+    /// A resolved complaint waiting for its follow-up date, then for the verification.
     FollowUp,
     /// An oportunista under investigation waiting for the firm reply.
     FirmReply,
@@ -317,9 +320,8 @@ pub fn clock(
             (Step::Resolve, case.at.private?, mins(cfg.resolve_minutes))
         }
         (Tag::Complaint, State::Resolved) => {
-            let resolved = case.at.resolved?;
             let due = case.at.follow_up_due?;
-            return Some(follow_up_clock(resolved, due, now));
+            return Some(follow_up_clock(due, mins(cfg.verify_minutes), now));
         }
         (Tag::Oportunista, State::Investigating) => (
             Step::FirmReply,
@@ -344,14 +346,16 @@ pub fn clock(
     })
 }
 
-/// The follow-up runs on its calendar date, not on business hours.
-fn follow_up_clock(resolved: DateTime<Utc>, due: DateTime<Utc>, now: DateTime<Utc>) -> Clock {
-    let target = due - resolved;
-    let remaining = due - now;
+/// The follow-up runs on its calendar date, not on business hours: it starts on the follow-up
+/// date and is overdue when the verify window after it has passed.
+fn follow_up_clock(follow_up: DateTime<Utc>, window: Duration, now: DateTime<Utc>) -> Clock {
+    let target = window;
+    let due_at = follow_up + window;
+    let remaining = due_at - now;
     Clock {
         step: Step::FollowUp,
-        started_at: resolved,
-        due_at: due,
+        started_at: follow_up,
+        due_at,
         target,
         remaining,
         urgency: urgency(target, remaining),

@@ -11,7 +11,8 @@ use crate::domain::Platform;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReminderKind {
-    /// A resolved complaint whose follow-up date has come: ask whether the fix held.
+    /// A resolved complaint whose follow-up date has come: ask whether the fix held. Listed from
+    /// the follow-up date on (`due_at` is the end of the verify window).
     FollowUpDue,
     /// A step past its target.
     Breach,
@@ -25,7 +26,8 @@ pub struct Reminder {
     pub step: Step,
     pub platform: Platform,
     pub due_at: DateTime<Utc>,
-    /// Clock minutes past due (business minutes when business hours are set).
+    /// Clock minutes past due (business minutes when business hours are set); negative while a
+    /// due follow-up is still within its verify window.
     pub overdue_minutes: i64,
     pub message: String,
 }
@@ -39,21 +41,30 @@ where
         .into_iter()
         .filter_map(|(case, platform)| {
             let c = clock(case, platform, cfg, now)?;
-            if c.urgency != Urgency::Red {
-                return None;
-            }
-            let late = -c.remaining;
             let kind = if c.step == Step::FollowUp {
+                // Due from the follow-up date on, not only once the verify window is over.
+                if now < c.started_at {
+                    return None;
+                }
                 ReminderKind::FollowUpDue
-            } else {
+            } else if c.urgency == Urgency::Red {
                 ReminderKind::Breach
+            } else {
+                return None;
             };
             let head = format!("#{} ({} on {})", case.comment_id, case.kind, platform);
             let when = c.due_at.format("%Y-%m-%d %H:%M UTC");
+            let late = -c.remaining;
             let message = match kind {
                 ReminderKind::FollowUpDue => format!(
-                    "{head}: follow-up was due {when} ({} ago); ask the customer whether it is solved, then verify or reopen",
-                    human(late)
+                    "{head}: follow-up due since {} ({} ago); ask the customer whether it is solved, then verify or reopen{}",
+                    c.started_at.format("%Y-%m-%d %H:%M UTC"),
+                    human(now - c.started_at),
+                    if c.urgency == Urgency::Red {
+                        format!(" (overdue since {when})")
+                    } else {
+                        String::new()
+                    }
                 ),
                 ReminderKind::Breach => format!(
                     "{head}: {} overdue by {} (due {when})",

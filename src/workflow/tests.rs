@@ -594,19 +594,46 @@ fn reminders_list_follow_ups_and_breaches_oldest_first() {
         now,
     );
     assert_eq!(list.len(), 2);
-    assert_eq!(list[0].comment_id, 7);
-    assert_eq!(list[0].kind, ReminderKind::FollowUpDue);
-    assert!(
-        list[0].message.contains("follow-up was due"),
-        "{}",
-        list[0].message
+    assert_eq!(list[0].comment_id, 1);
+    assert_eq!(list[0].kind, ReminderKind::Breach);
+    assert_eq!(list[0].overdue_minutes, 30);
+    assert_eq!(
+        list[0].message,
+        "#1 (complaint on facebook): first response overdue by 30m (due 2026-11-20 09:30 UTC)"
     );
-    assert_eq!(list[1].comment_id, 1);
-    assert_eq!(list[1].kind, ReminderKind::Breach);
-    assert_eq!(list[1].overdue_minutes, 30);
+    assert_eq!(list[1].comment_id, 7);
+    assert_eq!(list[1].kind, ReminderKind::FollowUpDue);
     assert_eq!(
         list[1].message,
-        "#1 (complaint on facebook): first response overdue by 30m (due 2026-11-20 09:30 UTC)"
+        "#7 (complaint on google): follow-up due since 2026-11-19 10:00 UTC (1d 0h ago); \
+         ask the customer whether it is solved, then verify or reopen"
+    );
+}
+
+#[test]
+fn a_follow_up_is_listed_from_its_date_and_overdue_after_its_day() {
+    let cfg = SlaConfig::default();
+    let case = case_in(Tag::Complaint, State::Resolved);
+    let date = case.at.follow_up_due.unwrap();
+    let at = |h: i64| clock(&case, Platform::Google, &cfg, date + Duration::hours(h)).unwrap();
+    let listed = |h: i64| reminders([(&case, Platform::Google)], &cfg, date + Duration::hours(h));
+    assert_eq!(
+        (at(-24).step, at(-24).urgency),
+        (Step::FollowUp, Urgency::Green)
+    );
+    assert!(listed(-1).is_empty());
+    assert_eq!(at(1).urgency, Urgency::Green);
+    assert_eq!(listed(1).len(), 1);
+    assert_eq!(at(20).urgency, Urgency::Amber);
+    let late = listed(26);
+    assert_eq!(at(26).urgency, Urgency::Red);
+    assert_eq!(late[0].overdue_minutes, 120);
+    assert!(
+        late[0]
+            .message
+            .ends_with("(overdue since 2026-11-20 10:00 UTC)"),
+        "{}",
+        late[0].message
     );
 }
 

@@ -41,7 +41,6 @@ const THANKS_WORDS: &[&str] = &[
     "again",
     "all",
     "many",
-    "again",
     "guys",
     "team",
     // es
@@ -88,7 +87,6 @@ const THANKS_WORDS: &[&str] = &[
     "je",
     "jullie",
     "wel",
-    "dankjewel",
     "dankjewel",
     "dankuwel",
     "oké",
