@@ -25,6 +25,8 @@ pub enum WorkflowError {
     },
     #[error("{message}")]
     Invalid { action: ActionKind, message: String },
+    #[error("{message}")]
+    Undo { message: String },
     #[error("the audit log does not replay at event {index} ({name}): {message}")]
     Replay {
         index: usize,
@@ -127,6 +129,23 @@ pub fn replay(opened: &Case, events: &[Event]) -> Result<Case, WorkflowError> {
         case = t.case;
     }
     Ok(case)
+}
+
+/// Undoes the operator's last action: the case rebuilt from every event but the last. Refused
+/// when there is nothing to undo or when the last event is a customer's comment (which is a fact,
+/// not an operator's choice).
+pub fn undo(opened: &Case, events: &[Event]) -> Result<Case, WorkflowError> {
+    let Some((last, earlier)) = events.split_last() else {
+        return Err(WorkflowError::Undo {
+            message: "nothing to undo: no action has been taken on this case".into(),
+        });
+    };
+    if !last.name.is_operator_action() {
+        return Err(WorkflowError::Undo {
+            message: "the last event is the customer's new comment, not an action to undo".into(),
+        });
+    }
+    replay(opened, earlier)
 }
 
 /// The operator actions that would be accepted now, in [`ActionKind::ALL`] order: what keys make

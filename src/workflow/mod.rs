@@ -11,7 +11,7 @@ mod thanks;
 pub use action::{Action, ActionKind, Event, Transition};
 pub use case::{Case, Channel, DeleteCode, LadderStep, PrivateContact, Rung, State, Timestamps};
 pub use clock::{BusinessHours, Clock, SlaConfig, Step, Urgency, clock, urgency};
-pub use machine::{DEFAULT_FOLLOW_UP_DAYS, WorkflowError, allowed_actions, apply, replay};
+pub use machine::{DEFAULT_FOLLOW_UP_DAYS, WorkflowError, allowed_actions, apply, replay, undo};
 pub use remind::{Reminder, ReminderKind, human, reminders};
 pub use thanks::is_bare_thanks;
 

@@ -437,6 +437,22 @@ fn cases_and_events_round_trip_through_json() {
 }
 
 #[test]
+fn undo_takes_back_the_operators_last_action_only() {
+    let opened = Case::open(1, Tag::Troll, t0());
+    assert!(undo(&opened, &[]).is_err());
+    let muted = apply(&opened, &Action::ladder(Rung::Mute, "spam"), t0()).unwrap();
+    let back = undo(&opened, std::slice::from_ref(&muted.event)).unwrap();
+    assert_eq!(back, opened);
+    let wrote = Action::CustomerReplied {
+        text: "you can't silence me".into(),
+        at: t0() + mins(1),
+    };
+    let again = apply(&muted.case, &wrote, t0() + mins(1)).unwrap();
+    let err = undo(&opened, &[muted.event, again.event]).unwrap_err();
+    assert!(err.to_string().contains("customer's new comment"), "{err}");
+}
+
+#[test]
 fn replay_refuses_a_log_that_does_not_fit() {
     let opened = Case::open(1, Tag::Complaint, t0());
     let t = apply(&opened, &Action::Acknowledge, t0()).unwrap();
