@@ -263,6 +263,11 @@ fn step(c: &mut Case, action: &Action, now: DateTime<Utc>) -> Step {
     }
 }
 
+/// "the complaint is acknowledged": where the case stands, for refusals.
+fn here(c: &Case) -> String {
+    format!("the {} is {}", c.kind, c.state.as_str().replace('_', " "))
+}
+
 fn record_answer(c: &mut Case, now: DateTime<Utc>) {
     c.at.first_response.get_or_insert(now);
     c.at.awaiting_reply_since = None;
@@ -293,7 +298,7 @@ fn answer(c: &mut Case, kind: ActionKind, now: DateTime<Utc>) -> Step {
                 "investigate an oportunista before answering: check the author's history and order details".into()
             }
             (Tag::Constructive, State::New) => "thank a constructive comment".into(),
-            _ => format!("{kind} does not apply to a {} {} case", c.state, c.kind),
+            _ => format!("{kind} does not apply here: {}", here(c)),
         });
     }
     let to = if c.state == State::Private {
@@ -320,7 +325,7 @@ fn move_to_private(c: &mut Case, now: DateTime<Utc>) -> Result<(), Refusal> {
         (Tag::Oportunista, State::New | State::Investigating) => {
             refuse("an oportunista moves to private after the firm public reply")
         }
-        (k, s) => refuse(format!("a {s} {k} case does not move to private")),
+        _ => refuse(format!("this case does not move to private: {}", here(c))),
     }
 }
 
@@ -341,9 +346,10 @@ fn resolve(
                 "this complaint is already resolved: verify it, reopen it or change its follow-up date",
             );
         }
-        (k, s) => {
+        _ => {
             return refuse(format!(
-                "only a complaint is resolved; this is a {s} {k} case"
+                "only an answered complaint is resolved: {}",
+                here(c)
             ));
         }
     }
@@ -442,7 +448,7 @@ fn close(c: &mut Case, now: DateTime<Utc>) -> Step {
                 "an oportunista gets a firm public reply before the case closes".into()
             }
             (_, State::Closed | State::Deleted) => format!("this case is already {}", c.state),
-            (k, s) => format!("a {s} {k} case cannot be closed yet"),
+            _ => format!("this case cannot be closed yet: {}", here(c)),
         });
     }
     c.at.closed = Some(now);
@@ -502,8 +508,9 @@ fn firm_reply(c: &mut Case, now: DateTime<Utc>) -> Step {
         (Tag::Oportunista, State::New) => refuse(
             "investigate first: check the author's history and order details before a firm reply",
         ),
-        (k, s) => refuse(format!(
-            "a firm reply is for an investigated oportunista; this is a {s} {k} case"
+        _ => refuse(format!(
+            "a firm reply is for an investigated oportunista: {}",
+            here(c)
         )),
     }
 }
@@ -560,7 +567,7 @@ fn climb(c: &mut Case, rung: Rung, reason: &str, now: DateTime<Utc>) -> Step {
     if !from_ok {
         return refuse(match c.state.rung() {
             Some(r) => format!("already {}: the troll ladder only goes up", r.state()),
-            None => format!("a {} {} case is not on the troll ladder", c.state, c.kind),
+            None => format!("this case is not on the troll ladder: {}", here(c)),
         });
     }
     c.troll_level = Some(rung);
