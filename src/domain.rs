@@ -75,8 +75,13 @@ impl FromStr for Platform {
             "youtube" | "yt" => Platform::Youtube,
             "x" | "twitter" | "tweet" | "tweets" | "xcom" => Platform::X,
             "reddit" => Platform::Reddit,
-            "google" | "googlereviews" | "googlebusiness" | "googlebusinessprofile" | "gbp"
-            | "googlemaps" | "reviews" => Platform::Google,
+            "google"
+            | "googlereviews"
+            | "googlebusiness"
+            | "googlebusinessprofile"
+            | "gbp"
+            | "googlemaps"
+            | "reviews" => Platform::Google,
             "tiktok" => Platform::Tiktok,
             "linkedin" => Platform::Linkedin,
             "email" | "mail" => Platform::Email,
@@ -169,7 +174,11 @@ pub struct Comment {
 }
 
 impl Comment {
-    pub fn new(platform: Platform, external_id: impl Into<String>, text: impl Into<String>) -> Self {
+    pub fn new(
+        platform: Platform,
+        external_id: impl Into<String>,
+        text: impl Into<String>,
+    ) -> Self {
         Comment {
             platform,
             external_id: external_id.into(),

@@ -56,7 +56,10 @@ fn every_migration_runs_on_an_empty_file_and_on_each_previous_version() {
         let store = Store::open(&path).unwrap();
         assert_eq!(store.schema_version().unwrap(), latest, "from v{from}");
         if from >= 1 {
-            let c = store.comment_by_external(Platform::X, "old-1").unwrap().unwrap();
+            let c = store
+                .comment_by_external(Platform::X, "old-1")
+                .unwrap()
+                .unwrap();
             assert_eq!(c.text, "written before the upgrade");
         }
     }
@@ -79,7 +82,9 @@ fn pragmas_are_set() {
     let path = dir.path().join("calma.db");
     Store::open(&path).unwrap();
     let conn = Connection::open(&path).unwrap();
-    let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(mode, "wal");
 }
 
@@ -118,7 +123,10 @@ fn same_record_twice_is_stored_once_and_edits_become_versions() {
     let texts: Vec<&str> = versions.iter().map(|v| v.text.as_str()).collect();
     assert_eq!(
         texts,
-        ["The parcel is late", "The parcel is late, and nobody answers!"]
+        [
+            "The parcel is late",
+            "The parcel is late, and nobody answers!"
+        ]
     );
     assert_eq!(store.comment_count().unwrap(), 1);
 }

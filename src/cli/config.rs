@@ -57,10 +57,11 @@ impl Config {
             ..Default::default()
         };
         for (k, v) in &self.brand.per_platform {
-            let p: Platform = k
-                .parse()
-                .map_err(|e| anyhow::anyhow!("[brand] {k}: {e}"))?;
-            ids.per_platform.entry(p).or_default().extend(v.iter().cloned());
+            let p: Platform = k.parse().map_err(|e| anyhow::anyhow!("[brand] {k}: {e}"))?;
+            ids.per_platform
+                .entry(p)
+                .or_default()
+                .extend(v.iter().cloned());
         }
         Ok(ids)
     }

@@ -71,11 +71,7 @@ const COMMENT_COLUMNS: [&str; 16] = [
     "flags",
 ];
 
-fn export_comments(
-    store: &Store,
-    format: ExportFormat,
-    out: &mut dyn Write,
-) -> anyhow::Result<()> {
+fn export_comments(store: &Store, format: ExportFormat, out: &mut dyn Write) -> anyhow::Result<()> {
     let filter = CommentFilter::default();
     match format {
         ExportFormat::Json => {

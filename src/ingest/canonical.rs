@@ -709,11 +709,20 @@ impl Reader for CsvReader {
         let delim = sniff_delimiter(line);
         let names: Vec<String> = line
             .split(|&b| b == delim)
-            .map(|c| String::from_utf8_lossy(c).trim().trim_matches('"').to_owned())
+            .map(|c| {
+                String::from_utf8_lossy(c)
+                    .trim()
+                    .trim_matches('"')
+                    .to_owned()
+            })
             .collect();
         let fields: Vec<Field> = names.iter().filter_map(|n| field_for(n)).collect();
         if fields.contains(&Field::Id) && fields.contains(&Field::Text) {
-            Detection::Yes(if has_ext(path, &["csv", "tsv"]) { 12 } else { 10 })
+            Detection::Yes(if has_ext(path, &["csv", "tsv"]) {
+                12
+            } else {
+                10
+            })
         } else {
             let shown: Vec<&str> = names.iter().take(8).map(String::as_str).collect();
             Detection::No(format!(
@@ -921,8 +930,15 @@ mod tests {
         assert_eq!(good[0].author.name.as_deref(), Some("Ana"));
         let recs: Vec<(u64, Option<u64>)> = bad.iter().map(|b| (b.record, b.line)).collect();
         assert_eq!(recs, [(2, Some(3)), (4, Some(5)), (5, Some(6))]);
-        assert!(bad[0].reason.contains("malformed JSON"), "{}", bad[0].reason);
-        assert_eq!(bad[0].raw, br#"{"id": "2", "text": "broken", "created_at": }"#);
+        assert!(
+            bad[0].reason.contains("malformed JSON"),
+            "{}",
+            bad[0].reason
+        );
+        assert_eq!(
+            bad[0].raw,
+            br#"{"id": "2", "text": "broken", "created_at": }"#
+        );
         assert_eq!(bad[1].reason, "missing id");
     }
 
@@ -993,9 +1009,21 @@ mod tests {
     fn detection_by_content() {
         let p = Path::new("x.txt");
         assert!(matches!(JsonReader.detect(p, b" [{}]"), Detection::Yes(_)));
-        assert!(matches!(NdjsonReader.detect(p, b"{\"a\":1}"), Detection::Yes(_)));
-        assert!(matches!(CsvReader.detect(p, b"id,text\n1,a"), Detection::Yes(_)));
-        assert!(matches!(CsvReader.detect(p, b"foo,bar\n1,a"), Detection::No(_)));
-        assert!(matches!(JsonReader.detect(p, b"\0\x01\x02"), Detection::No(_)));
+        assert!(matches!(
+            NdjsonReader.detect(p, b"{\"a\":1}"),
+            Detection::Yes(_)
+        ));
+        assert!(matches!(
+            CsvReader.detect(p, b"id,text\n1,a"),
+            Detection::Yes(_)
+        ));
+        assert!(matches!(
+            CsvReader.detect(p, b"foo,bar\n1,a"),
+            Detection::No(_)
+        ));
+        assert!(matches!(
+            JsonReader.detect(p, b"\0\x01\x02"),
+            Detection::No(_)
+        ));
     }
 }

@@ -165,12 +165,8 @@ pub fn detect(path: &Path, head: &[u8]) -> Result<Box<dyn Reader>, String> {
             Detection::No(why) => refusals.push(format!("{}: {why}", r.name())),
         }
     }
-    best.map(|(_, r)| r).ok_or_else(|| {
-        format!(
-            "no reader accepts this file; tried {}",
-            refusals.join("; ")
-        )
-    })
+    best.map(|(_, r)| r)
+        .ok_or_else(|| format!("no reader accepts this file; tried {}", refusals.join("; ")))
 }
 
 /// Why a whole file could not be read.

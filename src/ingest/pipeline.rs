@@ -142,7 +142,14 @@ pub async fn run<T: Tagger>(
     let reader_tagger = tagger.clone();
     let reader_progress = progress.clone();
     let reader = tokio::task::spawn_blocking(move || {
-        read_all(&paths, format.as_deref(), &opts, &*reader_tagger, &tx, &*reader_progress)
+        read_all(
+            &paths,
+            format.as_deref(),
+            &opts,
+            &*reader_tagger,
+            &tx,
+            &*reader_progress,
+        )
     });
     let db = db.to_owned();
     let writer = tokio::task::spawn_blocking(move || {

@@ -149,12 +149,23 @@ mod tests {
         assert_eq!(parse_json_timestamp(&v, None).unwrap(), Some(want));
         let v = serde_json::json!(1683998409000u64);
         assert_eq!(parse_json_timestamp(&v, None).unwrap(), Some(want));
-        assert_eq!(parse_json_timestamp(&serde_json::Value::Null, None).unwrap(), None);
+        assert_eq!(
+            parse_json_timestamp(&serde_json::Value::Null, None).unwrap(),
+            None
+        );
     }
 
     #[test]
     fn garbage_is_an_error_not_a_panic() {
-        for s in ["yesterday", "2023-13-45", "-5", "1.2.3.4", "99999999999999999999", "", "1.2.3"] {
+        for s in [
+            "yesterday",
+            "2023-13-45",
+            "-5",
+            "1.2.3.4",
+            "99999999999999999999",
+            "",
+            "1.2.3",
+        ] {
             assert!(parse_timestamp(s, None).is_err(), "{s}");
         }
     }

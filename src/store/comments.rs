@@ -131,7 +131,10 @@ impl RawRow {
             .platform
             .parse()
             .map_err(|e: String| StoreError::Corrupt(e))?;
-        let tag = self.tag.parse().map_err(|e: String| StoreError::Corrupt(e))?;
+        let tag = self
+            .tag
+            .parse()
+            .map_err(|e: String| StoreError::Corrupt(e))?;
         // The key is the id when the platform gave one; otherwise it repeats handle or name.
         let id = self
             .author_key
