@@ -47,8 +47,8 @@ pub fn run(ctx: &Ctx, args: ExportArgs) -> anyhow::Result<u8> {
     Ok(EXIT_OK)
 }
 
-fn io_err(e: impl std::fmt::Display) -> StoreError {
-    StoreError::Corrupt(format!("writing output: {e}"))
+fn io_err(e: impl Into<std::io::Error>) -> StoreError {
+    StoreError::Output(e.into())
 }
 
 /// The CSV columns of an exported comment: the canonical format, so an export reads back in.

@@ -130,12 +130,26 @@ pub fn main() -> ExitCode {
     let _guard = init_tracing();
     match run(cli) {
         Ok(code) => ExitCode::from(code),
+        Err(e) if is_broken_pipe(&e) => ExitCode::from(EXIT_OK),
         Err(e) => {
             tracing::error!("{e:#}");
             eprintln!("calma: {e:#}");
             ExitCode::from(EXIT_USAGE)
         }
     }
+}
+
+/// Output piped into `head` and closed early is not a failure.
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        let io = c.downcast_ref::<std::io::Error>().or_else(|| {
+            match c.downcast_ref::<crate::store::StoreError>() {
+                Some(crate::store::StoreError::Output(io)) => Some(io),
+                _ => None,
+            }
+        });
+        io.is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 fn run(cli: Cli) -> anyhow::Result<u8> {

@@ -56,7 +56,7 @@ pub fn list(ctx: &Ctx, args: ListArgs) -> anyhow::Result<u8> {
             let sep = if first { "\n" } else { ",\n" };
             first = false;
             write_or_store_err(write!(out, "{sep}"))?;
-            serde_json::to_writer(&mut out, &c).map_err(|e| StoreError::Corrupt(e.to_string()))
+            serde_json::to_writer(&mut out, &c).map_err(|e| StoreError::Output(e.into()))
         })?;
         writeln!(out, "{}]", if first { "" } else { "\n" })?;
     } else {
@@ -74,7 +74,7 @@ pub fn list(ctx: &Ctx, args: ListArgs) -> anyhow::Result<u8> {
 }
 
 fn write_or_store_err(r: std::io::Result<()>) -> Result<(), StoreError> {
-    r.map_err(|e| StoreError::Corrupt(format!("writing output: {e}")))
+    Ok(r?)
 }
 
 fn table_row(c: &StoredComment) -> String {

@@ -36,6 +36,9 @@ pub enum StoreError {
     Sql(#[from] rusqlite::Error),
     #[error("{0}")]
     NotFound(String),
+    /// Writing what a query streamed out failed (a closed pipe, a full disk).
+    #[error("writing output: {0}")]
+    Output(#[from] std::io::Error),
     #[error("stored data is damaged: {0}")]
     Corrupt(String),
 }
