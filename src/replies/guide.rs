@@ -478,6 +478,7 @@ fn read_template(
 
     if variants.values().all(Vec::is_empty) {
         f.error(at, id, "has no variants: add [template.variants] with en = [\"…\"]".into());
+        return None;
     }
     for lang in GUIDE_LANGS {
         if variants.get(&lang).is_none_or(Vec::is_empty) {

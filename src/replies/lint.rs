@@ -471,8 +471,8 @@ const ES: Words = Words {
     apology: &[
         r"perd[oó]n\w*",
         r"disculp\w*",
-        r"lo (?:sentimos|siento)",
-        r"sentimos mucho",
+        r"(?:lo )?sentimos(?: mucho)?",
+        r"lo siento",
         r"lamenta\w*",
     ],
     grovel: &[
