@@ -195,7 +195,6 @@ fn read_all<T: Tagger>(
             Ok(())
         };
         let res = super::read_file(path, format, opts, &mut sink);
-        drop(sink);
         if !batch.is_empty()
             && tx
                 .blocking_send(Msg::Items {

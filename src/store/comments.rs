@@ -195,11 +195,12 @@ impl Store {
             .transpose()
     }
 
-    /// Every text the comment has carried, oldest first; a comment never edited has one.
+    /// Every text the comment has carried, in the order calma saw them; a comment never edited
+    /// has one.
     pub fn versions(&self, id: i64) -> Result<Vec<Version>> {
         let mut stmt = self.conn().prepare_cached(
             "SELECT text, edited_at, seen_at, source FROM comment_versions \
-             WHERE comment_id = ?1 ORDER BY COALESCE(edited_at, seen_at), id",
+             WHERE comment_id = ?1 ORDER BY id",
         )?;
         let rows = stmt
             .query_map([id], |r| {
