@@ -69,7 +69,10 @@ fn send_guard_refuses_leftover_placeholders() {
         "Hola %name%, gracias.",
     ] {
         assert!(
-            matches!(send_guard(foreign).unwrap_err()[..], [Problem::Placeholder { .. }]),
+            matches!(
+                send_guard(foreign).unwrap_err()[..],
+                [Problem::Placeholder { .. }]
+            ),
             "{foreign}"
         );
     }
@@ -343,10 +346,22 @@ fn brief_budget_depends_on_the_platform() {
 #[test]
 fn informative_wants_a_next_step_in_each_language() {
     let vague = [
-        (Lang::En, "We understand how you feel and value you as a customer."),
-        (Lang::Es, "Entendemos cómo te sientes y te valoramos como cliente."),
-        (Lang::Ru, "Мы понимаем ваши чувства и ценим вас как клиента."),
-        (Lang::Nl, "We begrijpen hoe je je voelt en waarderen je als klant."),
+        (
+            Lang::En,
+            "We understand how you feel and value you as a customer.",
+        ),
+        (
+            Lang::Es,
+            "Entendemos cómo te sientes y te valoramos como cliente.",
+        ),
+        (
+            Lang::Ru,
+            "Мы понимаем ваши чувства и ценим вас как клиента.",
+        ),
+        (
+            Lang::Nl,
+            "We begrijpen hoe je je voelt en waarderen je als klant.",
+        ),
     ];
     for (lang, text) in vague {
         let ws = lint(text, lang, Platform::Facebook);
@@ -369,15 +384,51 @@ fn informative_wants_a_next_step_in_each_language() {
 #[test]
 fn friendly_flags_blame_and_sarcasm_in_each_language() {
     let cases = [
-        (Lang::En, "Calm down. As I already said, we'll refund it today.", vec!["Calm down", "As I already said"]),
-        (Lang::En, "You should have read the page; we'll fix it today.", vec!["You should have"]),
-        (Lang::En, "Obviously we'll refund it today.", vec!["Obviously"]),
-        (Lang::Es, "Cálmate, como ya te dije lo revisamos hoy.", vec!["Cálmate", "como ya te dije"]),
-        (Lang::Es, "Deberías haber leído las condiciones; te escribimos hoy.", vec!["Deberías haber"]),
-        (Lang::Ru, "Успокойтесь, как я уже говорил, мы проверим заказ сегодня.", vec!["Успокойтесь", "как я уже говорил"]),
-        (Lang::Ru, "Вам следовало написать раньше, проверим сегодня.", vec!["Вам следовало"]),
-        (Lang::Nl, "Rustig aan, zoals we al zeiden sturen we het vandaag.", vec!["Rustig aan", "zoals we al zeiden"]),
-        (Lang::Nl, "Je had moeten bellen; we sturen het vandaag.", vec!["Je had moeten"]),
+        (
+            Lang::En,
+            "Calm down. As I already said, we'll refund it today.",
+            vec!["Calm down", "As I already said"],
+        ),
+        (
+            Lang::En,
+            "You should have read the page; we'll fix it today.",
+            vec!["You should have"],
+        ),
+        (
+            Lang::En,
+            "Obviously we'll refund it today.",
+            vec!["Obviously"],
+        ),
+        (
+            Lang::Es,
+            "Cálmate, como ya te dije lo revisamos hoy.",
+            vec!["Cálmate", "como ya te dije"],
+        ),
+        (
+            Lang::Es,
+            "Deberías haber leído las condiciones; te escribimos hoy.",
+            vec!["Deberías haber"],
+        ),
+        (
+            Lang::Ru,
+            "Успокойтесь, как я уже говорил, мы проверим заказ сегодня.",
+            vec!["Успокойтесь", "как я уже говорил"],
+        ),
+        (
+            Lang::Ru,
+            "Вам следовало написать раньше, проверим сегодня.",
+            vec!["Вам следовало"],
+        ),
+        (
+            Lang::Nl,
+            "Rustig aan, zoals we al zeiden sturen we het vandaag.",
+            vec!["Rustig aan", "zoals we al zeiden"],
+        ),
+        (
+            Lang::Nl,
+            "Je had moeten bellen; we sturen het vandaag.",
+            vec!["Je had moeten"],
+        ),
     ];
     for (lang, text, expected) in cases {
         let ws = lint(text, lang, Platform::Facebook);
@@ -391,17 +442,37 @@ fn friendly_flags_blame_and_sarcasm_in_each_language() {
         assert_eq!(blamed, expected, "{lang}: {text}");
     }
     // The same words in another language's list do not fire.
-    let ws = lint("Calm down is the name of our tea; we ship it today.", Lang::Nl, Platform::Facebook);
+    let ws = lint(
+        "Calm down is the name of our tea; we ship it today.",
+        Lang::Nl,
+        Platform::Facebook,
+    );
     assert!(!codes(&ws).contains(&"friendly.blame"));
 }
 
 #[test]
 fn friendly_flags_shouting_and_exclamations() {
     for (lang, text, word) in [
-        (Lang::En, "We will NEVER share your data. We reply today.", "NEVER"),
-        (Lang::Es, "Lo revisamos HOY MISMO por mensaje privado.", "MISMO"),
-        (Lang::Ru, "Мы НИКОГДА не передаём данные. Ответим сегодня.", "НИКОГДА"),
-        (Lang::Nl, "We delen NOOIT je gegevens. We reageren vandaag.", "NOOIT"),
+        (
+            Lang::En,
+            "We will NEVER share your data. We reply today.",
+            "NEVER",
+        ),
+        (
+            Lang::Es,
+            "Lo revisamos HOY MISMO por mensaje privado.",
+            "MISMO",
+        ),
+        (
+            Lang::Ru,
+            "Мы НИКОГДА не передаём данные. Ответим сегодня.",
+            "НИКОГДА",
+        ),
+        (
+            Lang::Nl,
+            "We delen NOOIT je gegevens. We reageren vandaag.",
+            "NOOIT",
+        ),
     ] {
         let ws = lint(text, lang, Platform::Facebook);
         let w = with_code(&ws, "friendly.shouting");
@@ -409,11 +480,19 @@ fn friendly_flags_shouting_and_exclamations() {
         assert_eq!(&text[s..e], word, "{lang}");
     }
     assert!(
-        !codes(&lint("We follow the GDPR and reply by DM today.", Lang::En, Platform::X))
-            .contains(&"friendly.shouting")
+        !codes(&lint(
+            "We follow the GDPR and reply by DM today.",
+            Lang::En,
+            Platform::X
+        ))
+        .contains(&"friendly.shouting")
     );
     let ws = lint("Thanks!! We'll ship it today!", Lang::En, Platform::X);
-    assert!(with_code(&ws, "friendly.exclamations")[0].message.starts_with("3 "));
+    assert!(
+        with_code(&ws, "friendly.exclamations")[0]
+            .message
+            .starts_with("3 ")
+    );
     let ws = lint("¡Gracias! Lo enviamos hoy.", Lang::Es, Platform::X);
     assert!(!codes(&ws).contains(&"friendly.exclamations"));
 }
@@ -421,15 +500,31 @@ fn friendly_flags_shouting_and_exclamations() {
 #[test]
 fn firm_flags_over_apologising_in_each_language() {
     for (lang, text) in [
-        (Lang::En, "Sorry for the delay, we apologise. We'll ship it today."),
-        (Lang::Es, "Perdón por el retraso, lo sentimos. Lo enviamos hoy."),
-        (Lang::Ru, "Извините за задержку, нам очень жаль. Отправим сегодня."),
-        (Lang::Nl, "Sorry voor de vertraging, onze excuses. We sturen het vandaag."),
+        (
+            Lang::En,
+            "Sorry for the delay, we apologise. We'll ship it today.",
+        ),
+        (
+            Lang::Es,
+            "Perdón por el retraso, lo sentimos. Lo enviamos hoy.",
+        ),
+        (
+            Lang::Ru,
+            "Извините за задержку, нам очень жаль. Отправим сегодня.",
+        ),
+        (
+            Lang::Nl,
+            "Sorry voor de vertraging, onze excuses. We sturen het vandaag.",
+        ),
     ] {
         let ws = lint(text, lang, Platform::Facebook);
         let w = with_code(&ws, "firm.apologies");
         assert_eq!(w[0].rule, Biff::Firm);
-        assert!(w[0].message.starts_with("2 apologies"), "{lang}: {}", w[0].message);
+        assert!(
+            w[0].message.starts_with("2 apologies"),
+            "{lang}: {}",
+            w[0].message
+        );
     }
 }
 
@@ -443,20 +538,48 @@ fn firm_flags_grovelling_in_each_language() {
         (Lang::Nl, "We smeken je om begrip, we sturen het vandaag."),
     ] {
         let ws = lint(text, lang, Platform::Facebook);
-        assert_eq!(with_code(&ws, "firm.grovelling")[0].rule, Biff::Firm, "{text}");
+        assert_eq!(
+            with_code(&ws, "firm.grovelling")[0].rule,
+            Biff::Firm,
+            "{text}"
+        );
     }
 }
 
 #[test]
 fn firm_wants_a_clear_close_in_each_language() {
     for (lang, text, tail) in [
-        (Lang::En, "We'll ship a new one today. Hope this helps?", "Hope this helps"),
-        (Lang::En, "We've sent a DM today. Sorry again.", "Sorry again"),
-        (Lang::Es, "Te lo enviamos hoy. Espero que te sirva.", "Espero que te sirva"),
+        (
+            Lang::En,
+            "We'll ship a new one today. Hope this helps?",
+            "Hope this helps",
+        ),
+        (
+            Lang::En,
+            "We've sent a DM today. Sorry again.",
+            "Sorry again",
+        ),
+        (
+            Lang::Es,
+            "Te lo enviamos hoy. Espero que te sirva.",
+            "Espero que te sirva",
+        ),
         (Lang::Es, "Te escribimos hoy por privado. Perdón.", "Perdón"),
-        (Lang::Ru, "Отправим замену сегодня. Надеюсь, это поможет.", "Надеюсь, это поможет"),
-        (Lang::Nl, "We sturen vandaag een nieuwe. Hopelijk helpt dit.", "Hopelijk helpt dit"),
-        (Lang::Nl, "We sturen vandaag een nieuwe. Excuses.", "Excuses"),
+        (
+            Lang::Ru,
+            "Отправим замену сегодня. Надеюсь, это поможет.",
+            "Надеюсь, это поможет",
+        ),
+        (
+            Lang::Nl,
+            "We sturen vandaag een nieuwe. Hopelijk helpt dit.",
+            "Hopelijk helpt dit",
+        ),
+        (
+            Lang::Nl,
+            "We sturen vandaag een nieuwe. Excuses.",
+            "Excuses",
+        ),
         (Lang::En, "We'll look into it today...", "..."),
     ] {
         let ws = lint(text, lang, Platform::Facebook);
@@ -465,13 +588,21 @@ fn firm_wants_a_clear_close_in_each_language() {
         assert_eq!(&text[s..e], tail, "{lang}: {text}");
     }
     // One sentence that apologises and gives the fix is a clear close.
-    let ws = lint("Sorry about that, we'll send a new one today.", Lang::En, Platform::X);
+    let ws = lint(
+        "Sorry about that, we'll send a new one today.",
+        Lang::En,
+        Platform::X,
+    );
     assert!(codes(&ws).is_empty(), "{ws:?}");
 }
 
 #[test]
 fn other_languages_get_every_word_list() {
-    let ws = lint("Calm down, cálmate. We reply today.", Lang::Other, Platform::X);
+    let ws = lint(
+        "Calm down, cálmate. We reply today.",
+        Lang::Other,
+        Platform::X,
+    );
     assert_eq!(with_code(&ws, "friendly.blame").len(), 2);
 }
 

@@ -38,11 +38,7 @@ fn lines(errors: &[GuideError]) -> String {
 #[test]
 fn builtin_guide_passes_its_own_check_without_warnings() {
     let summary = check_guide(BUILTIN_GUIDE).unwrap_or_else(|e| panic!("{}", lines(&e)));
-    assert!(
-        summary.warnings.is_empty(),
-        "{}",
-        lines(&summary.warnings)
-    );
+    assert!(summary.warnings.is_empty(), "{}", lines(&summary.warnings));
     assert_eq!(summary.languages, LANGS.to_vec());
     assert_eq!(summary.templates, SITUATIONS.to_vec());
 }
@@ -57,7 +53,12 @@ fn builtin_guide_has_every_situation_in_every_language() {
         assert!(!t.action.is_empty(), "{} has an action", t.id);
         for lang in LANGS {
             let texts = t.texts(Part::Public, lang);
-            assert!(texts.len() >= 3, "{} has {} {lang} variants", t.id, texts.len());
+            assert!(
+                texts.len() >= 3,
+                "{} has {} {lang} variants",
+                t.id,
+                texts.len()
+            );
         }
     }
     let private = guide.get("move_to_private").unwrap();
@@ -77,7 +78,11 @@ fn builtin_guide_has_every_situation_in_every_language() {
             .for_tag(Tag::Oportunista)
             .any(|t| t.id == "firm_opportunist")
     );
-    assert!(guide.for_action("private").any(|t| t.id == "move_to_private"));
+    assert!(
+        guide
+            .for_action("private")
+            .any(|t| t.id == "move_to_private")
+    );
 }
 
 #[test]
@@ -141,7 +146,11 @@ en = ["Hi {name|there}, parcels are running a day late this week. Yours will arr
             .texts(Part::Public, Lang::En),
         "languages the user did not write stay built-in"
     );
-    assert_eq!(ack.tone, Tone::Friendly, "metadata not given stays built-in");
+    assert_eq!(
+        ack.tone,
+        Tone::Friendly,
+        "metadata not given stays built-in"
+    );
     assert_eq!(ack.last_reviewed, NaiveDate::from_ymd_opt(2026, 11, 1));
 
     let new = guide.get("shipping_delay").unwrap();
@@ -243,7 +252,10 @@ fr = ["Merci"]
     };
     let promo = Some("promo".to_string());
     let other = Some("other".to_string());
-    assert_eq!(find("{code}"), &(8, promo.clone(), find("{code}").2.clone()));
+    assert_eq!(
+        find("{code}"),
+        &(8, promo.clone(), find("{code}").2.clone())
+    );
     assert_eq!(find("is empty").0, 9);
     assert_eq!(find("stray").0, 10);
     assert_eq!(find("duplicate id").0, 14);
@@ -265,7 +277,10 @@ en = ["Hi {name|there}, send us your order number by DM and we'll check it today
     let summary = check_guide(text).unwrap_or_else(|e| panic!("{}", lines(&e)));
     let w = lines(&summary.warnings);
     assert!(w.contains("only 2 variant(s) in nl"), "{w}");
-    assert!(w.contains("{contact} belongs in the private message"), "{w}");
+    assert!(
+        w.contains("{contact} belongs in the private message"),
+        "{w}"
+    );
     assert_eq!(summary.overridden, vec!["ask_details"]);
     assert_eq!(summary.variants, 3);
 }
@@ -297,12 +312,13 @@ en = ["Thanks, {name|friend}. We'll pass it on today.", "Thank you, {name|truly}
     let (guide, _) = Guide::builtin().with_user_text(user).unwrap();
     let now = Utc.with_ymd_and_hms(2026, 11, 21, 9, 0, 0).unwrap();
     let list = stale(&guide, now, chrono::Duration::days(STALE_AFTER_DAYS));
-    let ids: Vec<(&str, Option<i64>)> = list
-        .iter()
-        .map(|s| (s.template.as_str(), s.days))
-        .collect();
+    let ids: Vec<(&str, Option<i64>)> =
+        list.iter().map(|s| (s.template.as_str(), s.days)).collect();
     // 2026-08-23 → 2026-11-21 is exactly 90 days: due.
-    assert_eq!(ids, vec![("acknowledge", Some(112)), ("resolution", Some(90))]);
+    assert_eq!(
+        ids,
+        vec![("acknowledge", Some(112)), ("resolution", Some(90))]
+    );
     let later = Utc.with_ymd_and_hms(2027, 3, 1, 0, 0, 0).unwrap();
     assert_eq!(
         stale(&guide, later, chrono::Duration::days(STALE_AFTER_DAYS)).len(),

@@ -367,7 +367,11 @@ fn layer(base: &Guide, text: &str) -> Result<Checked, Vec<GuideError>> {
         }
         if let Some(first) = seen.get(&id) {
             let first = f.line(*first);
-            f.error(id_at, &id, format!("duplicate id (first defined on line {first})"));
+            f.error(
+                id_at,
+                &id,
+                format!("duplicate id (first defined on line {first})"),
+            );
             continue;
         }
         seen.insert(id.clone(), id_at);
@@ -413,7 +417,11 @@ fn read_template(
     existing: Option<&Template>,
     summary: &mut GuideSummary,
 ) -> Option<Template> {
-    let errors_before = f.list.iter().filter(|e| e.severity == Severity::Error).count();
+    let errors_before = f
+        .list
+        .iter()
+        .filter(|e| e.severity == Severity::Error)
+        .count();
     let action = match (&raw.action, existing) {
         (Some(a), _) => {
             let v = a.get_ref().trim();
@@ -421,14 +429,20 @@ fn read_template(
                 f.error(
                     a.span().start,
                     id,
-                    format!("action {v:?} should be a workflow action name like resolve or private"),
+                    format!(
+                        "action {v:?} should be a workflow action name like resolve or private"
+                    ),
                 );
             }
             v.to_string()
         }
         (None, Some(t)) => t.action.clone(),
         (None, None) => {
-            f.error(at, id, "needs an action (the workflow step it belongs to)".into());
+            f.error(
+                at,
+                id,
+                "needs an action (the workflow step it belongs to)".into(),
+            );
             String::new()
         }
     };
@@ -439,7 +453,11 @@ fn read_template(
         }),
         (None, Some(t)) => t.tone,
         (None, None) => {
-            f.error(at, id, "needs a tone (brief, informative, friendly or firm)".into());
+            f.error(
+                at,
+                id,
+                "needs a tone (brief, informative, friendly or firm)".into(),
+            );
             Tone::Friendly
         }
     };
@@ -450,8 +468,7 @@ fn read_template(
             f.warn(
                 at,
                 id,
-                "no last_reviewed date: it will be listed as stale until someone reviews it"
-                    .into(),
+                "no last_reviewed date: it will be listed as stale until someone reviews it".into(),
             );
             None
         }
@@ -477,7 +494,11 @@ fn read_template(
     read_texts(f, &raw.private, id, Part::Private, &mut private, summary);
 
     if variants.values().all(Vec::is_empty) {
-        f.error(at, id, "has no variants: add [template.variants] with en = [\"…\"]".into());
+        f.error(
+            at,
+            id,
+            "has no variants: add [template.variants] with en = [\"…\"]".into(),
+        );
         return None;
     }
     for lang in GUIDE_LANGS {
@@ -489,7 +510,11 @@ fn read_template(
             );
         }
     }
-    let errors_after = f.list.iter().filter(|e| e.severity == Severity::Error).count();
+    let errors_after = f
+        .list
+        .iter()
+        .filter(|e| e.severity == Severity::Error)
+        .count();
     (errors_after == errors_before).then(|| Template {
         id: id.to_string(),
         title: raw
@@ -556,7 +581,11 @@ fn read_texts(
         summary.languages.push(lang);
         let texts = list.get_ref();
         if texts.is_empty() {
-            f.error(list.span().start, id, format!("{section}.{key} has no variants"));
+            f.error(
+                list.span().start,
+                id,
+                format!("{section}.{key} has no variants"),
+            );
             continue;
         }
         if part == Part::Public && texts.len() < MIN_VARIANTS {
@@ -609,7 +638,10 @@ fn check_text(
             f.warn(
                 at,
                 id,
-                format!("{label}: {{{}}} belongs in the private message, not in public", p.name),
+                format!(
+                    "{label}: {{{}}} belongs in the private message, not in public",
+                    p.name
+                ),
             );
         } else {
             f.error(

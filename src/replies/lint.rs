@@ -101,8 +101,10 @@ fn brief(text: &str, platform: Platform, out: &mut Vec<LintWarning>) {
 
 /// Placeholders that promise a concrete fact once filled.
 static CONCRETE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\{(?:eta|channel|ticket|order|contact)(?:\|[^{}]*)?\}|\d|https?://|www\.|@\w|\S+@\S+\.\w")
-        .expect("concrete regex")
+    Regex::new(
+        r"\{(?:eta|channel|ticket|order|contact)(?:\|[^{}]*)?\}|\d|https?://|www\.|@\w|\S+@\S+\.\w",
+    )
+    .expect("concrete regex")
 });
 
 fn informative(f: &Folded, rules: &[&Compiled], out: &mut Vec<LintWarning>) {
@@ -122,8 +124,8 @@ fn informative(f: &Folded, rules: &[&Compiled], out: &mut Vec<LintWarning>) {
 
 /// Acronyms that are written in capitals without shouting.
 const ACRONYMS: [&str; 14] = [
-    "ASAP", "HTTP", "HTTPS", "HTML", "GDPR", "AVG", "IBAN", "SEPA", "NASA", "UTC", "CEST",
-    "RGPD", "ФЗ", "SMS",
+    "ASAP", "HTTP", "HTTPS", "HTML", "GDPR", "AVG", "IBAN", "SEPA", "NASA", "UTC", "CEST", "RGPD",
+    "ФЗ", "SMS",
 ];
 
 fn friendly(text: &str, f: &Folded, rules: &[&Compiled], out: &mut Vec<LintWarning>) {
@@ -176,9 +178,7 @@ fn shouting(text: &str) -> Option<(usize, usize)> {
             (Some(s), false) => {
                 let word = &text[s..i];
                 let letters = word.chars().count();
-                if letters >= 4
-                    && word.chars().all(char::is_uppercase)
-                    && !ACRONYMS.contains(&word)
+                if letters >= 4 && word.chars().all(char::is_uppercase) && !ACRONYMS.contains(&word)
                 {
                     return Some((s, i));
                 }
@@ -244,7 +244,12 @@ fn close(f: &Folded, rules: &[&Compiled], out: &mut Vec<LintWarning>) {
         let hit = r
             .hedge
             .find(last)
-            .map(|m| (m, "ends on a hedge; close with a clear statement or next step"))
+            .map(|m| {
+                (
+                    m,
+                    "ends on a hedge; close with a clear statement or next step",
+                )
+            })
             .or_else(|| {
                 // A one-sentence apology-and-fix is fine; a trailing extra sorry is not.
                 let trailing = from > 0 && !r.next_step.is_match(last);

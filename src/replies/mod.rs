@@ -16,8 +16,8 @@ pub mod placeholder;
 pub mod rotation;
 
 pub use guide::{
-    BUILTIN_GUIDE, Guide, GuideError, GuideLoadError, GuideSummary, Part, Severity, Template,
-    Tone, check_guide,
+    BUILTIN_GUIDE, Guide, GuideError, GuideLoadError, GuideSummary, Part, Severity, Template, Tone,
+    check_guide,
 };
 pub use lint::{Biff, LintWarning, length_budget, lint};
 pub use osc52::osc52;

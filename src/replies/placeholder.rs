@@ -9,8 +9,9 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 /// The placeholders a guide may use in public replies.
-pub const PUBLIC_PLACEHOLDERS: [&str; 7] =
-    ["name", "issue", "order", "channel", "eta", "agent", "ticket"];
+pub const PUBLIC_PLACEHOLDERS: [&str; 7] = [
+    "name", "issue", "order", "channel", "eta", "agent", "ticket",
+];
 
 /// The placeholders a guide may use in private messages (direct message or e-mail): the public
 /// ones plus `{contact}`, where the customer reaches us privately.
@@ -221,7 +222,10 @@ mod tests {
     #[test]
     fn values_fill_and_fallbacks_cover_gaps() {
         let v = Values::new().with("name", "Ana").with("eta", " ");
-        let r = render("Hi {name|there}, fixed by {eta|tomorrow}; ref {ticket}.", &v);
+        let r = render(
+            "Hi {name|there}, fixed by {eta|tomorrow}; ref {ticket}.",
+            &v,
+        );
         assert_eq!(r.text, "Hi Ana, fixed by tomorrow; ref {ticket}.");
         assert_eq!(r.missing, vec!["ticket"]);
         assert_eq!(r.fallbacks, vec!["eta"]);

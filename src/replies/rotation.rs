@@ -91,7 +91,10 @@ impl UsageLog {
 
     /// How often a template was used (all parts, languages and variants).
     pub fn template_uses(&self, template: &str) -> usize {
-        self.records.iter().filter(|r| r.template == template).count()
+        self.records
+            .iter()
+            .filter(|r| r.template == template)
+            .count()
     }
 
     /// How often one variant was used.
@@ -230,6 +233,11 @@ pub fn stale(guide: &Guide, now: DateTime<Utc>, max_age: chrono::Duration) -> Ve
             })
         })
         .collect();
-    out.sort_by_key(|s| (std::cmp::Reverse(s.days.unwrap_or(i64::MAX)), s.template.clone()));
+    out.sort_by_key(|s| {
+        (
+            std::cmp::Reverse(s.days.unwrap_or(i64::MAX)),
+            s.template.clone(),
+        )
+    });
     out
 }
