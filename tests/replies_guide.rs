@@ -5,10 +5,10 @@ use assert_cmd::Command;
 use chrono::{NaiveDate, TimeZone, Utc};
 use predicates::prelude::*;
 
-use calma::domain::{Lang, Tag};
+use calma::domain::{Lang, Platform, Tag};
 use calma::replies::{
     BUILTIN_GUIDE, Guide, GuideError, GuideLoadError, Part, STALE_AFTER_DAYS, Severity, Tone,
-    Values, check_guide, placeholders, render, send_guard, stale,
+    Values, check_guide, lint, placeholders, render, send_guard, stale,
 };
 
 const SITUATIONS: [&str; 11] = [
@@ -107,6 +107,28 @@ fn every_builtin_variant_is_sendable_with_or_without_values() {
                         assert_eq!(send_guard(&r.text), Ok(()), "{}: {}", t.id, r.text);
                     }
                 }
+            }
+        }
+    }
+}
+
+#[test]
+fn every_builtin_public_variant_is_biff_clean_even_on_x() {
+    let values = Values::new()
+        .with("name", "Alexandra")
+        .with("issue", "the late delivery")
+        .with("channel", "e-mail")
+        .with("eta", "tomorrow by 18:00");
+    for t in Guide::builtin().templates() {
+        for lang in LANGS {
+            for text in t.texts(Part::Public, lang) {
+                let rendered = render(text, &values).text;
+                let warnings = lint(&rendered, lang, Platform::X);
+                assert!(
+                    warnings.is_empty(),
+                    "{} ({lang}): {rendered}\n{warnings:?}",
+                    t.id
+                );
             }
         }
     }

@@ -392,11 +392,10 @@ fn layer(base: &Guide, text: &str) -> Result<Checked, Vec<GuideError>> {
     }
     summary.languages.sort();
     summary.languages.dedup();
+    f.list.sort_by_key(|e| e.line);
     if f.list.iter().any(|e| e.severity == Severity::Error) {
-        f.list.sort_by_key(|e| e.line);
         return Err(f.list);
     }
-    f.list.sort_by_key(|e| e.line);
     summary.warnings = f.list;
     Ok(Checked { guide, summary })
 }
@@ -569,15 +568,14 @@ fn read_texts(
         Part::Private => "private",
     };
     for (key, list) in raw {
-        let lang = Lang::from_code(key);
-        if lang == Lang::Other || !GUIDE_LANGS.iter().any(|l| l.as_str() == key.trim()) {
+        let Some(lang) = GUIDE_LANGS.into_iter().find(|l| l.as_str() == key.trim()) else {
             f.error(
                 list.span().start,
                 id,
                 format!("unknown language {key:?} in {section} (en, es, ru, nl)"),
             );
             continue;
-        }
+        };
         summary.languages.push(lang);
         let texts = list.get_ref();
         if texts.is_empty() {

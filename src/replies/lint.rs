@@ -122,10 +122,11 @@ fn informative(f: &Folded, rules: &[&Compiled], out: &mut Vec<LintWarning>) {
     }
 }
 
-/// Acronyms that are written in capitals without shouting.
-const ACRONYMS: [&str; 14] = [
-    "ASAP", "HTTP", "HTTPS", "HTML", "GDPR", "AVG", "IBAN", "SEPA", "NASA", "UTC", "CEST", "RGPD",
-    "ФЗ", "SMS",
+/// Abbreviations written in capitals without shouting.
+const ACRONYMS: [&str; 32] = [
+    "ASAP", "HTTP", "HTTPS", "HTML", "GDPR", "AVG", "IBAN", "SEPA", "UTC", "CEST", "RGPD", "SMS",
+    "FAQ", "URL", "API", "PDF", "EUR", "USD", "RUB", "DM", "MD", "ID", "OK", "TV", "EU", "UK",
+    "USA", "PS", "PM", "AM", "ЛС", "СМС",
 ];
 
 fn friendly(text: &str, f: &Folded, rules: &[&Compiled], out: &mut Vec<LintWarning>) {
@@ -166,28 +167,46 @@ fn friendly(text: &str, f: &Folded, rules: &[&Compiled], out: &mut Vec<LintWarni
     }
 }
 
-/// The first word of four letters or more written all in capitals, unless an acronym.
+/// Where the text shouts: the first word of four letters or more in capitals, or two
+/// capitalised words in a row ("DO NOT"), abbreviations aside.
 fn shouting(text: &str) -> Option<(usize, usize)> {
-    let mut start = None;
-    let bounds = text
-        .char_indices()
-        .chain(std::iter::once((text.len(), ' ')));
-    for (i, c) in bounds {
-        match (start, c.is_alphabetic()) {
-            (None, true) => start = Some(i),
-            (Some(s), false) => {
-                let word = &text[s..i];
-                let letters = word.chars().count();
-                if letters >= 4 && word.chars().all(char::is_uppercase) && !ACRONYMS.contains(&word)
-                {
-                    return Some((s, i));
-                }
-                start = None;
-            }
-            _ => {}
+    let caps = |w: &str| {
+        w.chars().count() >= 2 && w.chars().all(char::is_uppercase) && !ACRONYMS.contains(&w)
+    };
+    let mut previous: Option<(usize, usize)> = None;
+    for (s, e) in words(text) {
+        let word = &text[s..e];
+        if !caps(word) {
+            previous = None;
+            continue;
         }
+        if word.chars().count() >= 4 {
+            return Some((s, e));
+        }
+        if let Some((ps, _)) = previous {
+            return Some((ps, e));
+        }
+        previous = Some((s, e));
     }
     None
+}
+
+/// Byte ranges of the runs of letters in `text`.
+fn words(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let mut start = None;
+    text.char_indices()
+        .chain(std::iter::once((text.len(), ' ')))
+        .filter_map(move |(i, c)| match (start, c.is_alphabetic()) {
+            (None, true) => {
+                start = Some(i);
+                None
+            }
+            (Some(s), false) => {
+                start = None;
+                Some((s, i))
+            }
+            _ => None,
+        })
 }
 
 fn firm(f: &Folded, rules: &[&Compiled], out: &mut Vec<LintWarning>) {
@@ -385,7 +404,7 @@ const EN: Words = Words {
         r"with all due respect",
         r"no offen[cs]e",
         r"good luck with that",
-        r"whatever",
+        r"(?:ok|okay|fine),? whatever",
     ],
     apology: &[
         r"sorry",
@@ -682,6 +701,8 @@ mod tests {
     fn acronyms_are_not_shouting() {
         assert_eq!(shouting("We follow the GDPR and reply ASAP"), None);
         assert!(shouting("This is NOT acceptable").is_none());
+        assert_eq!(shouting("We DO NOT share it"), Some((3, 9)));
+        assert_eq!(shouting("Send a DM or SMS"), None);
         assert_eq!(shouting("We said NEVER"), Some((8, 13)));
     }
 }
