@@ -10,6 +10,7 @@ use calma::replies::{
     BUILTIN_GUIDE, Guide, GuideError, GuideLoadError, Part, STALE_AFTER_DAYS, Severity, Tone,
     Values, check_guide, lint, placeholders, render, send_guard, stale,
 };
+use calma::workflow::ActionKind;
 
 const SITUATIONS: [&str; 11] = [
     "acknowledge",
@@ -80,9 +81,17 @@ fn builtin_guide_has_every_situation_in_every_language() {
     );
     assert!(
         guide
-            .for_action("private")
+            .for_action("move_to_private")
             .any(|t| t.id == "move_to_private")
     );
+}
+
+#[test]
+fn every_builtin_action_is_a_workflow_action() {
+    for t in Guide::builtin().templates() {
+        let kind: ActionKind = t.action.parse().unwrap_or_else(|e| panic!("{}: {e}", t.id));
+        assert_eq!(kind.as_str(), t.action, "{} uses the canonical name", t.id);
+    }
 }
 
 #[test]
