@@ -673,6 +673,33 @@ impl Store {
             .collect()
     }
 
+    /// Calls `f` on every audit event with the comment it concerns, oldest first.
+    pub fn for_each_event(
+        &self,
+        f: &mut dyn FnMut(Option<i64>, StoredEvent) -> Result<()>,
+    ) -> Result<()> {
+        let mut stmt = self.conn().prepare(
+            "SELECT id, at, operator, action, from_state, to_state, reason, undoes, comment_id \
+             FROM events ORDER BY id",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let at: String = r.get(1)?;
+            let e = StoredEvent {
+                id: r.get(0)?,
+                at: parse_ts(&at)?,
+                operator: r.get(2)?,
+                action: r.get(3)?,
+                from: r.get(4)?,
+                to: r.get(5)?,
+                reason: r.get(6)?,
+                undoes: r.get(7)?,
+            };
+            f(r.get(8)?, e)?;
+        }
+        Ok(())
+    }
+
     /// Replies recorded on a case, oldest first.
     pub fn replies(&self, comment_id: i64) -> Result<Vec<StoredReply>> {
         self.replies_where("comment_id = ?1", [comment_id])
@@ -681,6 +708,27 @@ impl Store {
     /// Every reply in the outbox (recorded, not yet marked posted), oldest first.
     pub fn outbox(&self) -> Result<Vec<StoredReply>> {
         self.replies_where("status = 'outbox' AND ?1 = ?1", [0])
+    }
+
+    /// Every reply drafted from a template: the usage log the guide's rotation reads.
+    pub fn template_replies(&self) -> Result<Vec<StoredReply>> {
+        self.replies_where("template IS NOT NULL AND ?1 = ?1", [0])
+    }
+
+    /// Open cases whose current step is due by `now`, with their platform: what `remind` and
+    /// the overdue filter look at.
+    pub fn due_cases(&self, now: DateTime<Utc>) -> Result<Vec<(Case, Platform)>> {
+        let ids: Vec<(i64, String)> = self
+            .conn()
+            .prepare_cached(
+                "SELECT id, platform FROM comments WHERE state IS NOT NULL \
+                 AND state NOT IN ('closed', 'deleted') AND due_at <= ?1 ORDER BY due_at, id",
+            )?
+            .query_map([ts(now)], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        ids.into_iter()
+            .map(|(id, p)| Ok((self.case(id)?, p.parse().map_err(StoreError::Corrupt)?)))
+            .collect()
     }
 
     fn replies_where(&self, cond: &str, p: [i64; 1]) -> Result<Vec<StoredReply>> {
