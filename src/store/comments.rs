@@ -109,7 +109,7 @@ struct RawRow {
     sentiment: f64,
     source: Option<String>,
     state: Option<String>,
-    due_at: String,
+    due_at: i64,
 }
 
 impl RawRow {
@@ -181,11 +181,7 @@ impl RawRow {
             sentiment: self.sentiment as f32,
             source: self.source,
             state: self.state,
-            due_at: if self.due_at == super::cases::NO_DUE {
-                None
-            } else {
-                Some(parse_ts(&self.due_at)?)
-            },
+            due_at: super::due_time(self.due_at),
         })
     }
 }
@@ -255,7 +251,7 @@ impl Store {
             .collect()
     }
 
-    /// Calls `f` on every comment that passes the filter, in the order they were received.
+    /// Calls `f` on every comment that passes the filter, in the order they were stored.
     /// Streams: memory does not grow with the number of comments.
     pub fn for_each_comment(
         &self,
@@ -267,7 +263,7 @@ impl Store {
              AND (?3 = 0 OR c.is_brand = 0) AND (?4 IS NULL OR c.state = ?4) \
              AND (?5 IS NULL OR (c.due_at < ?5 AND c.state NOT IN ('closed', 'deleted'))) \
              AND (?6 = 0 OR c.state IS NOT NULL) \
-             ORDER BY c.received_at, c.id"
+             ORDER BY c.id"
         );
         let mut stmt = self.conn().prepare(&sql)?;
         let mut rows = stmt.query(params![
@@ -275,7 +271,7 @@ impl Store {
             filter.platform.map(Platform::as_str),
             filter.exclude_brand,
             filter.state,
-            filter.overdue_at.map(super::ts),
+            filter.overdue_at.map(|t| t.timestamp_millis()),
             filter.cases_only,
         ])?;
         while let Some(r) = rows.next()? {
