@@ -138,7 +138,10 @@ pub fn comment(rng: &mut Rng, i: u64) -> SynthComment {
         let mut phrase = (*rng.pick(lang)).to_owned();
         match rng.below(12) {
             0 => phrase = phrase.to_uppercase(),
-            1 => phrase.push_str(*rng.pick(EMOJI)),
+            1 => {
+                let emoji: &str = rng.pick(EMOJI);
+                phrase.push_str(emoji);
+            }
             2 => phrase.push('!'),
             3 => phrase.push_str(", "),
             _ => {}
@@ -154,7 +157,7 @@ pub fn comment(rng: &mut Rng, i: u64) -> SynthComment {
     let secs = 1_763_000_000 + i * 3 + rng.below(120);
     SynthComment {
         id: format!("s{i}"),
-        platform: *rng.pick(PLATFORMS),
+        platform: rng.pick::<&str>(PLATFORMS),
         author: format!("user{}", rng.below(50_000)),
         text,
         created_at: chrono::DateTime::from_timestamp(secs as i64, 0)
