@@ -139,7 +139,7 @@ pub fn comment(rng: &mut Rng, i: u64) -> SynthComment {
         match rng.below(12) {
             0 => phrase = phrase.to_uppercase(),
             1 => {
-                let emoji: &str = rng.pick(EMOJI);
+                let emoji = rng.pick(EMOJI);
                 phrase.push_str(emoji);
             }
             2 => phrase.push('!'),
