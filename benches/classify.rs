@@ -22,12 +22,52 @@ const ES: &[&str] = &[
     "canción", "también", "años", "mañana", "está", "más",
 ];
 const RU: &[&str] = &[
-    "и", "в", "не", "на", "что", "это", "как", "заказ", "доставка", "магазин", "спасибо", "очень",
-    "хорошо", "сегодня", "опять", "цена", "качество", "новый", "люди", "время", "неделя", "ещё",
+    "и",
+    "в",
+    "не",
+    "на",
+    "что",
+    "это",
+    "как",
+    "заказ",
+    "доставка",
+    "магазин",
+    "спасибо",
+    "очень",
+    "хорошо",
+    "сегодня",
+    "опять",
+    "цена",
+    "качество",
+    "новый",
+    "люди",
+    "время",
+    "неделя",
+    "ещё",
 ];
 const NL: &[&str] = &[
-    "de", "het", "een", "en", "van", "ik", "je", "niet", "dat", "bestelling", "winkel", "bedankt",
-    "heel", "goed", "vandaag", "weer", "prijs", "kwaliteit", "nieuw", "mensen", "tijd", "week",
+    "de",
+    "het",
+    "een",
+    "en",
+    "van",
+    "ik",
+    "je",
+    "niet",
+    "dat",
+    "bestelling",
+    "winkel",
+    "bedankt",
+    "heel",
+    "goed",
+    "vandaag",
+    "weer",
+    "prijs",
+    "kwaliteit",
+    "nieuw",
+    "mensen",
+    "tijd",
+    "week",
 ];
 /// Phrases that make rules fire, in every language.
 const PHRASES: &[&str] = &[
@@ -44,7 +84,18 @@ const PHRASES: &[&str] = &[
     "I suggest you add a dark mode because it would be better",
     "buy followers now",
 ];
-const EXTRA: &[&str] = &["😂", "👍", "🤮", "!!", "?", "WOW", "\"quoted\"", "\n", ",", "ABSOLUTELY"];
+const EXTRA: &[&str] = &[
+    "😂",
+    "👍",
+    "🤮",
+    "!!",
+    "?",
+    "WOW",
+    "\"quoted\"",
+    "\n",
+    ",",
+    "ABSOLUTELY",
+];
 
 /// A small deterministic generator (xorshift), so every run benches the same comments.
 struct Rng(u64);

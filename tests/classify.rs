@@ -59,7 +59,10 @@ fn english_insults_threats_and_profanity_are_flagged() {
 fn negation_and_quoting_keep_insults_out() {
     let v = verdict("You are not stupid, you just need more time.", "en");
     assert!(!v.flags.contains(Flag::Insult), "{v:?}");
-    let v = verdict("He called me \"an idiot\" in the meeting, which was unfair.", "en");
+    let v = verdict(
+        "He called me \"an idiot\" in the meeting, which was unfair.",
+        "en",
+    );
     assert!(!v.flags.contains(Flag::Insult), "{v:?}");
 }
 
@@ -88,8 +91,16 @@ fn russian_abuse_survives_inflection_and_lookalike_letters() {
 
 #[test]
 fn dutch_hate_against_groups_even_spelled_out() {
-    assert!(verdict("Immigranten zijn u i t s c h o t.", "nl").flags.contains(Flag::Hate));
-    assert!(verdict("Vrouwen horen in een dierentuin.", "nl").flags.contains(Flag::Hate));
+    assert!(
+        verdict("Immigranten zijn u i t s c h o t.", "nl")
+            .flags
+            .contains(Flag::Hate)
+    );
+    assert!(
+        verdict("Vrouwen horen in een dierentuin.", "nl")
+            .flags
+            .contains(Flag::Hate)
+    );
     let v = verdict("Ik hou van mijn buren, ook de immigranten.", "nl");
     assert!(!abusive(&v), "{v:?}");
 }
@@ -182,7 +193,11 @@ fn spam_and_duplicates() {
         },
     );
     assert!(v.flags.contains(Flag::BotLike));
-    assert!(!verdict("I watched the whole video twice", "en").flags.contains(Flag::Spam));
+    assert!(
+        !verdict("I watched the whole video twice", "en")
+            .flags
+            .contains(Flag::Spam)
+    );
 }
 
 // ---- language, explanations, determinism ------------------------------------------------------
@@ -191,15 +206,21 @@ fn spam_and_duplicates() {
 fn language_comes_from_the_hint_or_the_text() {
     assert_eq!(c().analyse("это просто ужас", None).lang(), Lang::Ru);
     assert_eq!(
-        c().analyse("el servicio de la calle es muy malo y no hay luz", None).lang(),
+        c().analyse("el servicio de la calle es muy malo y no hay luz", None)
+            .lang(),
         Lang::Es
     );
     assert_eq!(
-        c().analyse("het is niet goed en ik ben er klaar mee", None).lang(),
+        c().analyse("het is niet goed en ik ben er klaar mee", None)
+            .lang(),
         Lang::Nl
     );
     assert_eq!(
-        c().analyse("the service is not working and this is the third time", None).lang(),
+        c().analyse(
+            "the service is not working and this is the third time",
+            None
+        )
+        .lang(),
         Lang::En
     );
     assert_eq!(c().analyse("whatever", Some("es")).lang(), Lang::Es);
@@ -215,14 +236,38 @@ fn verdict_records_pack_version_and_scores_for_every_tag() {
 #[test]
 fn snapshots_of_explained_verdicts() {
     let cases = [
-        ("complaint_en", "@AcmeSupport my order #A-55812 arrived BROKEN on Monday and I'm still waiting for a reply!!", "en"),
-        ("troll_en", "You are a pathetic idiot, nobody cares about your opinion", "en"),
-        ("negated_en", "You are not stupid, you just need more time.", "en"),
-        ("oportunista_es", "Me merezco un descuento, quiero un reembolso ya", "es"),
+        (
+            "complaint_en",
+            "@AcmeSupport my order #A-55812 arrived BROKEN on Monday and I'm still waiting for a reply!!",
+            "en",
+        ),
+        (
+            "troll_en",
+            "You are a pathetic idiot, nobody cares about your opinion",
+            "en",
+        ),
+        (
+            "negated_en",
+            "You are not stupid, you just need more time.",
+            "en",
+        ),
+        (
+            "oportunista_es",
+            "Me merezco un descuento, quiero un reembolso ya",
+            "es",
+        ),
         ("toxic_ru", "Ты просто тупой дебил, заткнись", "ru"),
         ("hate_nl", "Immigranten zijn u i t s c h o t.", "nl"),
-        ("spam_en", "Check out my channel and subscribe!! http://bit.ly/xyz", "en"),
-        ("nfd_es", "Que verguenza de servicio, el pedido llego\u{301} roto", "es"),
+        (
+            "spam_en",
+            "Check out my channel and subscribe!! http://bit.ly/xyz",
+            "en",
+        ),
+        (
+            "nfd_es",
+            "Que verguenza de servicio, el pedido llego\u{301} roto",
+            "es",
+        ),
     ];
     for (name, text, lang) in cases {
         insta::assert_snapshot!(name, explain(text, &verdict(text, lang)));

@@ -49,7 +49,12 @@ fn classify_prints_one_json_object_per_record_and_never_touches_the_database() {
     assert_eq!(lines.len(), 5);
     assert_eq!(lines[0]["id"], "1");
     assert_eq!(lines[0]["tag"], "troll");
-    assert!(lines[0]["flags"].as_array().unwrap().contains(&"insult".into()));
+    assert!(
+        lines[0]["flags"]
+            .as_array()
+            .unwrap()
+            .contains(&"insult".into())
+    );
     assert_eq!(lines[0]["lang"], "en");
     assert!(lines[0]["sentiment"].is_number());
     assert!(lines[0]["scores"]["troll"].as_f64().unwrap() >= 1.0);
@@ -63,7 +68,12 @@ fn classify_prints_one_json_object_per_record_and_never_touches_the_database() {
     assert_eq!(lines[1]["tag"], "complaint");
     assert_eq!(lines[2]["tag"], "oportunista");
     // The same text again, in one file: seen as a duplicate.
-    assert!(lines[4]["flags"].as_array().unwrap().contains(&"bot_like".into()));
+    assert!(
+        lines[4]["flags"]
+            .as_array()
+            .unwrap()
+            .contains(&"bot_like".into())
+    );
     assert!(!dir.path().join("never.db").exists());
 }
 
@@ -75,7 +85,9 @@ fn classify_reads_stdin_and_writes_csv_and_tables() {
         .write_stdin(LABELLED)
         .assert()
         .success()
-        .stdout(predicate::str::starts_with("id,tag,flags,sentiment,lang,rules\n"))
+        .stdout(predicate::str::starts_with(
+            "id,tag,flags,sentiment,lang,rules\n",
+        ))
         .stdout(predicate::str::contains("1,troll,"));
     calma(&dir)
         .args(["classify", "--output", "table", "-"])
@@ -148,7 +160,10 @@ fn rules_check_names_rule_and_line() {
         .arg(&bad)
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("bad.toml:8: rule c.d").and(predicate::str::contains("nonsense")));
+        .stderr(
+            predicate::str::contains("bad.toml:8: rule c.d")
+                .and(predicate::str::contains("nonsense")),
+        );
 }
 
 #[test]

@@ -172,8 +172,14 @@ fn tag_mask(tags: &[String]) -> u8 {
 }
 
 fn flags_of(names: &[String]) -> Flags {
-    names.iter().filter_map(|f| f.parse::<Flag>().ok()).collect()
+    names
+        .iter()
+        .filter_map(|f| f.parse::<Flag>().ok())
+        .collect()
 }
+
+/// What makes a term distinct: its pattern, how it matches, and its stem.
+type TermKey = (u32, Mode, Option<(Box<str>, Lang, u8)>);
 
 struct Compiler<'a> {
     merged: &'a Merged,
@@ -181,7 +187,7 @@ struct Compiler<'a> {
     pat_index: HashMap<String, u32>,
     pat_terms: Vec<Vec<u32>>,
     terms: Vec<Term>,
-    term_index: HashMap<(u32, Mode, Option<(Box<str>, Lang, u8)>), u32>,
+    term_index: HashMap<TermKey, u32>,
     stemmers: [Stemmer; 4],
     facts: Vec<String>,
 }
@@ -590,7 +596,9 @@ fn features(orig: &str, norm: &str, layout: &Layout) -> Features {
         match c {
             '!' => f.exclaims += 1,
             '?' | '¿' => f.questions += 1,
-            '@' if bytes.get(i + 1).is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
+            '@' if bytes
+                .get(i + 1)
+                .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
                 && (i == 0 || !bytes[i - 1].is_ascii_alphanumeric()) =>
             {
                 f.mentions += 1
@@ -636,7 +644,20 @@ fn count_links(norm: &str) -> u32 {
             let tld = &rest[..tld_len];
             if matches!(
                 tld,
-                b"com" | b"net" | b"org" | b"ly" | b"io" | b"ru" | b"es" | b"nl" | b"me" | b"tv" | b"co" | b"info" | b"biz" | b"xyz"
+                b"com"
+                    | b"net"
+                    | b"org"
+                    | b"ly"
+                    | b"io"
+                    | b"ru"
+                    | b"es"
+                    | b"nl"
+                    | b"me"
+                    | b"tv"
+                    | b"co"
+                    | b"info"
+                    | b"biz"
+                    | b"xyz"
             ) && after.is_none_or(|c| !c.is_ascii_alphanumeric())
             {
                 n += 1;
@@ -708,7 +729,7 @@ impl Engine {
                                                     let st = self.stemmers[lang_index(*lang)]
                                                         .stem(word)
                                                         .into_owned();
-                                                    let ok = st == &**stem;
+                                                    let ok = *st == **stem;
                                                     last_stem = Some((word, *lang, st));
                                                     ok
                                                 }
@@ -879,7 +900,7 @@ impl Engine {
     ) -> Option<Vec<(usize, usize)>> {
         let quoted = |s: u32| layout.quoted(s as usize);
         let keep = |&&(_, _, s, _): &&(u32, u8, u32, u32)| {
-            !(rule.negatable && negated(s)) && !(rule.skip_quoted && quoted(s))
+            !(rule.negatable && negated(s) || rule.skip_quoted && quoted(s))
         };
         let any: Vec<_> = mine.iter().filter(|e| e.1 == 0).filter(keep).collect();
         if rule.has_any && any.is_empty() {
@@ -891,7 +912,8 @@ impl Engine {
         let mut spans: Vec<(usize, usize)> =
             any.iter().map(|e| (e.2 as usize, e.3 as usize)).collect();
         if let Some(min) = rule.min_hits {
-            let mut distinct: Vec<&str> = any.iter().map(|e| &t[e.2 as usize..e.3 as usize]).collect();
+            let mut distinct: Vec<&str> =
+                any.iter().map(|e| &t[e.2 as usize..e.3 as usize]).collect();
             distinct.sort_unstable();
             distinct.dedup();
             if (distinct.len() as u32) < min {
@@ -956,7 +978,8 @@ impl Engine {
                 match *u {
                     Use::Booster(l) if lang_ok(l) => boosters.push(h.end),
                     Use::Contrast(l) if lang_ok(l) => {
-                        contrast = Some(contrast.map_or(h.start as usize, |c| c.min(h.start as usize)))
+                        contrast =
+                            Some(contrast.map_or(h.start as usize, |c| c.min(h.start as usize)))
                     }
                     Use::Sentiment(l, v) if lang_ok(l) => {
                         if cues.iter().any(|c| c.at == h.start as usize) {
@@ -981,9 +1004,9 @@ impl Engine {
             }
         }
         for c in &mut cues {
-            c.boosted = boosters.iter().any(|&b| {
-                (b as usize) <= c.at && layout.words_between(b as usize, c.at) <= 1
-            });
+            c.boosted = boosters
+                .iter()
+                .any(|&b| (b as usize) <= c.at && layout.words_between(b as usize, c.at) <= 1);
         }
         cues.sort_by_key(|c| c.at);
         sentiment::compound(&cues, contrast, f.exclaims)

@@ -62,7 +62,11 @@ pub fn evaluate(pairs: impl IntoIterator<Item = (Tag, Tag)>) -> Report {
             f1,
         });
     }
-    let present: Vec<f64> = tags.iter().filter(|s| s.support > 0).map(|s| s.f1).collect();
+    let present: Vec<f64> = tags
+        .iter()
+        .filter(|s| s.support > 0)
+        .map(|s| s.f1)
+        .collect();
     let macro_f1 = if present.is_empty() {
         0.0
     } else {

@@ -7,8 +7,8 @@
 //! across threads: [`Classifier::analyse`] (the expensive, author-independent part) and
 //! [`Classifier::decide`] (author history and the tag).
 
-pub mod eval;
 mod engine;
+pub mod eval;
 mod normalize;
 pub mod pack;
 pub mod sentiment;
@@ -123,7 +123,11 @@ impl Classifier {
     pub fn with_user_pack_text(source: &str, text: &str) -> Result<Classifier, Vec<PackError>> {
         let mut merged = merged_builtin()?;
         pack::merge_pack(&mut merged, source, text)?;
-        let version = format!("{}+user-{:08x}", builtin_version(), fnv(text.as_bytes()) as u32);
+        let version = format!(
+            "{}+user-{:08x}",
+            builtin_version(),
+            fnv(text.as_bytes()) as u32
+        );
         Ok(Classifier {
             engine: Engine::compile(&merged, version)?,
         })
@@ -295,10 +299,15 @@ weight = 1.0
         assert_eq!(errs[0].rule.as_deref(), Some("bad.flag"));
         assert_eq!(errs[0].line, 8);
         assert!(errs[0].to_string().contains("spammy"));
-        let errs = check_pack("[[rule]]\nid = \"x\"\ndescription = \"d\"\nany = [\"@nolist\"]\ntag = \"troll\"\n")
-            .unwrap_err();
+        let errs = check_pack(
+            "[[rule]]\nid = \"x\"\ndescription = \"d\"\nany = [\"@nolist\"]\ntag = \"troll\"\n",
+        )
+        .unwrap_err();
         assert!(errs[0].message.contains("@nolist"));
-        let errs = check_pack("[[rule]]\nid = \"x\"\nregex = \"(\"\ndescription = \"d\"\ntag = \"troll\"\n").unwrap_err();
+        let errs = check_pack(
+            "[[rule]]\nid = \"x\"\nregex = \"(\"\ndescription = \"d\"\ntag = \"troll\"\n",
+        )
+        .unwrap_err();
         assert!(errs[0].message.contains("regex"));
         assert!(check_pack("rule = 3").is_err());
     }

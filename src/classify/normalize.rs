@@ -130,14 +130,14 @@ impl Builder {
             self.run_len += 1;
             if self.run_len == 3 {
                 // A third repeat: keep a single one ("cooool" → "col", "!!!" → "!").
-                self.to_mapped();
+                self.switch_to_map();
                 let keep = self.run_start_len + c.len_utf8();
                 self.out.truncate(keep);
                 self.map.truncate(keep);
                 self.elongated = true;
             }
             if self.run_len >= 3 {
-                self.to_mapped();
+                self.switch_to_map();
                 return;
             }
         } else {
@@ -155,7 +155,7 @@ impl Builder {
     }
 
     /// Switches from the identity layout to an explicit map.
-    fn to_mapped(&mut self) {
+    fn switch_to_map(&mut self) {
         if self.identity {
             self.identity = false;
             let last = self.out.len();

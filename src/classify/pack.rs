@@ -289,7 +289,10 @@ pub(crate) fn merge_pack(
 
 /// Checks what can be checked on a rule without compiling terms: names of tags, flags,
 /// languages and history fields, and that it has a condition and an effect.
-pub(crate) fn check_rule(r: &SourcedRule, lists: &BTreeMap<String, (String, Vec<String>)>) -> Vec<PackError> {
+pub(crate) fn check_rule(
+    r: &SourcedRule,
+    lists: &BTreeMap<String, (String, Vec<String>)>,
+) -> Vec<PackError> {
     let rule = &r.rule;
     let mut errs = Vec::new();
     let mut err = |m: String| {
@@ -301,7 +304,11 @@ pub(crate) fn check_rule(r: &SourcedRule, lists: &BTreeMap<String, (String, Vec<
         })
     };
     let id = rule.id.get_ref();
-    if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c)) {
+    if id.is_empty()
+        || !id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+    {
         err("id must be non-empty ASCII letters, digits, '.', '_' or '-'".into());
     }
     if rule.description.trim().is_empty() {

@@ -221,7 +221,11 @@ fn round3(x: f32) -> f64 {
 }
 
 fn flag_list(v: &Classification) -> String {
-    v.flags.iter().map(Flag::as_str).collect::<Vec<_>>().join(";")
+    v.flags
+        .iter()
+        .map(Flag::as_str)
+        .collect::<Vec<_>>()
+        .join(";")
 }
 
 fn rule_list(c: &Comment, v: &Classification, explain: bool) -> String {
@@ -332,7 +336,8 @@ pub fn run(args: ClassifyArgs) -> anyhow::Result<u8> {
         match item {
             Item::Comment(c) => {
                 let v = session.classify(&c);
-                if let Err(e) = write_verdict(&mut out, &mut csv_header, args.output, &c, &v, args.explain)
+                if let Err(e) =
+                    write_verdict(&mut out, &mut csv_header, args.output, &c, &v, args.explain)
                 {
                     io_error = Some(e);
                     return Err(Stop);
@@ -403,7 +408,11 @@ pub fn rules(args: RulesArgs) -> anyhow::Result<u8> {
 fn read_labels(path: &Path) -> anyhow::Result<HashMap<String, String>> {
     let mut r = csv::ReaderBuilder::new().flexible(true).from_path(path)?;
     let headers = r.headers()?.clone();
-    let col = |name: &str| headers.iter().position(|h| h.trim().eq_ignore_ascii_case(name));
+    let col = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h.trim().eq_ignore_ascii_case(name))
+    };
     let (Some(id), Some(label)) = (col("id"), col("label")) else {
         anyhow::bail!("{}: needs `id` and `label` columns", path.display());
     };
