@@ -188,3 +188,46 @@ fn eval_prints_scores_and_a_confusion_matrix() {
     assert_eq!(v["n"], 5);
     assert_eq!(v["confusion"].as_array().unwrap().len(), 5);
 }
+
+#[test]
+fn reclassify_backtests_the_stored_comments() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        &dir,
+        "comments.csv",
+        "id,platform,author,text\n\
+         t1,youtube,ana,\"You are a pathetic idiot, nobody cares\"\n\
+         t2,youtube,bob,\"Lovely video, thanks!\"\n\
+         t3,youtube,cai,\"my parcel still hasn't arrived and nobody answers the phone\"\n",
+    );
+    calma(&dir)
+        .env("CALMA_NOW", "2026-11-20T12:00:00Z")
+        .arg("ingest")
+        .arg(&file)
+        .assert()
+        .success();
+    calma(&dir)
+        .args(["reclassify", "--dry-run"])
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("other -> troll")
+                .and(predicate::str::contains("dry run: nothing written")),
+        );
+    calma(&dir)
+        .arg("reclassify")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("written:"));
+    // A second run finds nothing left to change.
+    calma(&dir)
+        .args(["reclassify", "--dry-run"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("0 verdicts change"));
+    calma(&dir)
+        .args(["list", "--tag", "troll", "--json"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("pathetic idiot"));
+}

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args, Subcommand, ValueEnum};
 use serde::Serialize;
 
-use super::{EXIT_OK, EXIT_REJECTS, EXIT_USAGE};
+use super::{Ctx, EXIT_OK, EXIT_REJECTS, EXIT_USAGE};
 use crate::classify::{self, Classifier, eval};
 use crate::domain::{AuthorHistory, Classification, Comment, Flag, Tag};
 use crate::ingest::{self, FileError, Item, ReadOptions, Stop, pipeline::reject_message};
@@ -57,6 +57,17 @@ pub enum RulesCommand {
 pub struct RulesArgs {
     #[command(subcommand)]
     pub command: RulesCommand,
+}
+
+#[derive(Debug, Args)]
+pub struct ReclassifyArgs {
+    /// A rule pack laid over the default packs
+    #[arg(long, value_name = "FILE")]
+    pub rules: Option<PathBuf>,
+
+    /// Show what would change without writing it
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]
@@ -108,12 +119,20 @@ impl<'a> Session<'a> {
 
     /// The verdict on `c`, given what came before it in this session.
     pub fn classify(&mut self, c: &Comment) -> Classification {
-        let a = self.classifier.analyse(&c.text, c.lang.as_deref());
+        self.classify_parts(c.platform, c.author.key(), &c.text, c.lang.as_deref())
+    }
+
+    /// The verdict on a text by an author (when known) on a platform.
+    pub fn classify_parts(
+        &mut self,
+        platform: crate::domain::Platform,
+        author: Option<&str>,
+        text: &str,
+        lang: Option<&str>,
+    ) -> Classification {
+        let a = self.classifier.analyse(text, lang);
         let fp = a.fingerprint();
-        let key = c
-            .author
-            .key()
-            .map(|k| format!("{}:{k}", c.platform.as_str()));
+        let key = author.map(|k| format!("{}:{k}", platform.as_str()));
         let mut history = key
             .as_ref()
             .and_then(|k| self.authors.get(k).copied())
@@ -471,5 +490,71 @@ pub fn eval(args: EvalArgs) -> anyhow::Result<u8> {
     } else {
         print!("{}", report.to_table());
     }
+    Ok(EXIT_OK)
+}
+
+/// `calma reclassify`: a backtest of the rules over the stored comments, in the order they
+/// arrived (so author history builds up as it did). Prints each verdict that changes and the
+/// counts per from → to; writes the new verdicts unless `--dry-run`. Comments an operator
+/// corrected are left alone.
+pub fn reclassify(ctx: &Ctx, args: ReclassifyArgs) -> anyhow::Result<u8> {
+    let classifier = match load_classifier(args.rules.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("calma: invalid rule pack:\n{e}");
+            return Ok(EXIT_USAGE);
+        }
+    };
+    let store = crate::store::Store::open(&ctx.db)?;
+    let overridden = store.overridden_comments()?;
+    let mut session = Session::new(&classifier);
+    let mut changed: Vec<(i64, Classification)> = Vec::new();
+    let mut counts: std::collections::BTreeMap<(Tag, Tag), u64> = Default::default();
+    let mut seen = 0u64;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let filter = crate::store::CommentFilter {
+        tag: None,
+        platform: None,
+        exclude_brand: true,
+        state: None,
+        overdue_at: None,
+        cases_only: false,
+    };
+    store.for_each_comment(&filter, &mut |c| {
+        seen += 1;
+        let v = session.classify_parts(c.platform, c.author.key(), &c.text, c.lang.as_deref());
+        if overridden.contains(&c.id) || (v.tag == c.tag && v.flags == c.flags) {
+            return Ok(());
+        }
+        *counts.entry((c.tag, v.tag)).or_default() += 1;
+        let flags =
+            |f: crate::domain::Flags| f.iter().map(Flag::as_str).collect::<Vec<_>>().join(",");
+        let text: String = c.text.chars().take(60).collect();
+        writeln!(
+            out,
+            "{}\t{} -> {}\t[{}] -> [{}]\t{}",
+            c.id,
+            c.tag,
+            v.tag,
+            flags(c.flags),
+            flags(v.flags),
+            text.replace(['\n', '\t'], " ")
+        )
+        .map_err(|e| crate::store::StoreError::Corrupt(e.to_string()))?;
+        changed.push((c.id, v));
+        Ok(())
+    })?;
+    writeln!(out, "\n{seen} comments, {} verdicts change", changed.len())?;
+    for ((from, to), n) in &counts {
+        writeln!(out, "  {from} -> {to}: {n}")?;
+    }
+    if args.dry_run {
+        writeln!(out, "dry run: nothing written")?;
+    } else {
+        let n = store.update_classifications(&changed)?;
+        writeln!(out, "written: {n}")?;
+    }
+    out.flush()?;
     Ok(EXIT_OK)
 }

@@ -65,6 +65,8 @@ pub enum Command {
     Rules(classify::RulesArgs),
     /// Precision, recall and F1 per tag against a CSV labelled with calma's tags
     Eval(classify::EvalArgs),
+    /// Run the rules again over the stored comments; print and write the verdicts that change
+    Reclassify(classify::ReclassifyArgs),
     /// Take one workflow step on a case, with the same rules as the inbox
     Act(act::ActArgs),
     /// Follow-ups due and response-time breaches, for cron
@@ -181,6 +183,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Classify(a) => classify::run(a),
         Command::Rules(a) => classify::rules(a),
         Command::Eval(a) => classify::eval(a),
+        Command::Reclassify(a) => classify::reclassify(&ctx, a),
         Command::Act(a) => act::act(&ctx, a),
         Command::Remind(a) => act::remind(&ctx, a),
         Command::Templates(a) => templates::run(&a),

@@ -5,6 +5,7 @@
 //! it. Every statement binds its parameters. Nothing is ever hard-deleted.
 
 mod cases;
+mod classify;
 mod comments;
 mod ingest;
 pub mod migrations;
