@@ -133,6 +133,10 @@ pub(crate) struct Found {
 pub(crate) struct Engine {
     ac: Option<AhoCorasick>,
     pat_terms: Vec<Vec<u32>>,
+    /// Per pattern: [`PAT_RAW`] when a term matches without boundaries, [`PAT_WORD`] when every
+    /// term needs a boundary on both sides. Lets most candidates be dropped before their terms
+    /// are looked at.
+    pat_info: Vec<u8>,
     terms: Vec<Term>,
     pub rules: Vec<Rule>,
     stemmers: [Stemmer; 4],
@@ -148,6 +152,9 @@ impl std::fmt::Debug for Engine {
             .finish()
     }
 }
+
+const PAT_RAW: u8 = 1;
+const PAT_WORD: u8 = 2;
 
 const LANGS: [Lang; 4] = [Lang::En, Lang::Es, Lang::Ru, Lang::Nl];
 
@@ -405,8 +412,24 @@ impl Engine {
                     })?,
             )
         };
+        let pat_info = c
+            .pat_terms
+            .iter()
+            .map(|ts| {
+                let modes = ts.iter().map(|&t| c.terms[t as usize].mode);
+                let mut info = 0;
+                if modes.clone().any(|m| m == Mode::Raw) {
+                    info |= PAT_RAW;
+                }
+                if modes.clone().all(|m| m == Mode::Word) {
+                    info |= PAT_WORD;
+                }
+                info
+            })
+            .collect();
         Ok(Engine {
             ac,
+            pat_info,
             pat_terms: c.pat_terms,
             terms: c.terms,
             rules,
@@ -562,12 +585,22 @@ impl Layout {
     }
 }
 
+#[inline]
 fn left_boundary(t: &str, s: usize) -> bool {
-    t[..s].chars().next_back().is_none_or(|c| !is_word_char(c))
+    match t.as_bytes()[..s].last() {
+        None => true,
+        Some(&b) if b < 0x80 => !b.is_ascii_alphanumeric(),
+        Some(_) => t[..s].chars().next_back().is_none_or(|c| !is_word_char(c)),
+    }
 }
 
+#[inline]
 fn right_boundary(t: &str, e: usize) -> bool {
-    t[e..].chars().next().is_none_or(|c| !is_word_char(c))
+    match t.as_bytes().get(e) {
+        None => true,
+        Some(&b) if b < 0x80 => !b.is_ascii_alphanumeric(),
+        Some(_) => t[e..].chars().next().is_none_or(|c| !is_word_char(c)),
+    }
 }
 
 /// End of the word that continues at `e`.
@@ -707,7 +740,14 @@ impl Engine {
         let mut last_stem: Option<(&str, Lang, String)> = None;
         for m in ac.find_overlapping_iter(t) {
             let (s, e) = (m.start(), m.end());
-            for &tid in &self.pat_terms[m.pattern().as_usize()] {
+            let pid = m.pattern().as_usize();
+            let info = self.pat_info[pid];
+            if info & PAT_RAW == 0
+                && (!left_boundary(t, s) || info & PAT_WORD != 0 && !right_boundary(t, e))
+            {
+                continue;
+            }
+            for &tid in &self.pat_terms[pid] {
                 let term = &self.terms[tid as usize];
                 let ok = match term.mode {
                     Mode::Raw => true,

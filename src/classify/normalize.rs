@@ -189,6 +189,16 @@ fn cyrillic_lookalike(c: char) -> Option<char> {
     })
 }
 
+/// Letters and digits, with Cyrillic and ASCII answered without the Unicode tables.
+#[inline]
+fn is_word(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric()
+    } else {
+        is_cyrillic(c) || c.is_alphanumeric()
+    }
+}
+
 fn is_cyrillic(c: char) -> bool {
     ('\u{400}'..='\u{4FF}').contains(&c)
 }
@@ -204,7 +214,7 @@ fn fold_homoglyphs(out: &mut String, map: &mut Vec<u32>) {
         let Some(c) = s[i..].chars().next() else {
             break;
         };
-        if !c.is_alphanumeric() {
+        if !is_word(c) {
             new.push(c);
             new_map.extend_from_slice(&map[i..i + c.len_utf8()]);
             i += c.len_utf8();
@@ -212,7 +222,7 @@ fn fold_homoglyphs(out: &mut String, map: &mut Vec<u32>) {
         }
         let mut j = i;
         let (mut cyr, mut lat) = (false, false);
-        for ch in s[i..].chars().take_while(|ch| ch.is_alphanumeric()) {
+        for ch in s[i..].chars().take_while(|ch| is_word(*ch)) {
             if is_cyrillic(ch) {
                 cyr = true;
             } else if cyrillic_lookalike(ch).is_some() {
