@@ -127,6 +127,39 @@ fn read_element(
     Ok(())
 }
 
+#[derive(Deserialize)]
+struct Paging<'a> {
+    #[serde(default, borrow, deserialize_with = "lenient_str")]
+    next: S<'a>,
+    #[serde(default, borrow, deserialize_with = "lenient_str")]
+    previous: S<'a>,
+}
+
+/// What a page's own URL (`paging.next`) says of its items: `/{media}/comments` gives their
+/// post, `/{comment}/replies` their parent.
+fn context_from_paging(paging: Option<&RawValue>) -> Ctx {
+    let Some(p) = paging.and_then(|p| parse_raw::<Paging>(p.get()).ok()) else {
+        return Ctx::default();
+    };
+    let Some(url) = p.next.or(p.previous) else {
+        return Ctx::default();
+    };
+    let path = url.split('?').next().unwrap_or("");
+    let mut segs = path.rsplit('/');
+    let (edge, owner) = (segs.next(), segs.next().and_then(|s| non_empty(Some(s))));
+    match edge {
+        Some("comments") => Ctx {
+            thread: owner,
+            parent: None,
+        },
+        Some("replies") => Ctx {
+            thread: None,
+            parent: owner,
+        },
+        _ => Ctx::default(),
+    }
+}
+
 impl Reader for InstagramReader {
     fn name(&self) -> &'static str {
         "instagram"
@@ -158,7 +191,7 @@ impl Reader for InstagramReader {
     ) -> Result<(), ReadError> {
         let doc = read_text(input)?;
         let mut out = Out::new(sink);
-        let ctx = Ctx::default();
+        let mut ctx = Ctx::default();
         let parsed = match parse_doc(&doc) {
             Ok(d) => d,
             Err(e) => {
@@ -178,6 +211,7 @@ impl Reader for InstagramReader {
             Doc::Array(list) => list.clone(),
             Doc::Object(_) => match parsed.get("data") {
                 Some(data) => {
+                    ctx = context_from_paging(parsed.get("paging"));
                     raw_elements(data).map_err(|e| ReadError::Format(format!("`data`: {e}")))?
                 }
                 None => {
@@ -211,5 +245,19 @@ mod tests {
         assert_eq!(cs[1].parent_id.as_deref(), Some("1"));
         assert_eq!(cs[1].thread_id.as_deref(), Some("M1"));
         assert!(cs[1].is_brand && !cs[0].is_brand);
+    }
+
+    #[test]
+    fn the_page_url_names_the_post_or_the_parent() {
+        let page = |edge: &str| {
+            format!(
+                r#"{{"data":[{{"id":"9","text":"hi","timestamp":"2024-03-01T10:00:00+0000"}}],
+                "paging":{{"next":"https://graph.facebook.com/v19.0/42/{edge}?after=x"}}}}"#
+            )
+        };
+        let (cs, _) = collect(&InstagramReader, page("comments").as_bytes(), &ReadOptions::default());
+        assert_eq!(cs[0].thread_id.as_deref(), Some("42"));
+        let (cs, _) = collect(&InstagramReader, page("replies").as_bytes(), &ReadOptions::default());
+        assert_eq!(cs[0].parent_id.as_deref(), Some("42"));
     }
 }
