@@ -575,9 +575,11 @@ pub fn emit_versions(
             .first()
             .filter(|v| v.own_id == v.group)
             .and_then(|v| v.comment.created_at);
+        let thread = versions.first().and_then(|v| v.comment.thread_id.clone());
         for v in versions {
             let mut c = v.comment;
             c.external_id = v.group.clone();
+            c.thread_id = thread.clone().or(c.thread_id);
             if v.own_id != v.group {
                 c.edited_at = c.created_at;
                 c.created_at = first_created.or(c.created_at);
@@ -612,7 +614,7 @@ pub fn read_csv<H>(
     let mut state = header(&names)?;
     let mut rec = csv::ByteRecord::new();
     loop {
-        let line = rdr.position().line() + 1;
+        let line = rdr.position().line();
         let res = rdr.read_byte_record(&mut rec);
         let n = out.next_record();
         let parsed = match res {

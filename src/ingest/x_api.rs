@@ -233,15 +233,17 @@ impl Reader for XApiReader {
             head,
             &["\"text\"", "\"id\""],
             &[
-                "\"author_id\"",
                 "\"edit_history_tweet_ids\"",
                 "\"conversation_id\"",
                 "\"referenced_tweets\"",
+                "\"includes\"",
+                "\"public_metrics\"",
+                "\"possibly_sensitive\"",
             ],
             &["\"full_text\"", "\"id_str\"", "\"snippet\"", "\"created_time\""],
             75,
-            "X API v2 tweet keys (\"text\" and \"id\" with \"author_id\", \
-             \"edit_history_tweet_ids\", \"conversation_id\" or \"referenced_tweets\")",
+            "X API v2 tweet keys (\"text\" and \"id\" with \"edit_history_tweet_ids\", \
+             \"conversation_id\", \"referenced_tweets\", \"includes\" or \"public_metrics\")",
         )
     }
 
