@@ -168,6 +168,14 @@ fn instagram_nested_replies_and_paged_comments() {
     assert!(p2.by_id("17850000000000004").author.is_empty());
     assert!(p2.by_id("17850000000000005").hidden, "a numeric id is read");
 
+    let ids = read("instagram/ig_comments_by_ids.json");
+    assert_eq!(ids.reader, "instagram");
+    assert_eq!(ids.good.len(), 2, "an `?ids=` lookup keyed by comment id");
+    assert_eq!(
+        ids.by_id("17850000000000010").author.handle.as_deref(),
+        Some("li.wei")
+    );
+
     let reply = read("instagram/ig_reply.json");
     assert_eq!(reply.good[0].parent_id.as_deref(), Some("17850000000000001"));
 }
@@ -408,6 +416,7 @@ const FIXTURES: &[(&str, &str)] = &[
     ("instagram/ig_media_comments_p2.json", "instagram"),
     ("instagram/ig_comment_with_replies.json", "instagram"),
     ("instagram/ig_reply.json", "instagram"),
+    ("instagram/ig_comments_by_ids.json", "instagram"),
     ("youtube/commentThreads_list_by_video_p1.json", "youtube"),
     ("youtube/commentThreads_list_by_video_p2.json", "youtube"),
     ("youtube/comments_list_replies_by_parent_p1.json", "youtube"),
@@ -587,6 +596,18 @@ fn broken_json_is_refused_with_a_reason() {
             Ok((good, bad)) => assert!(good.is_empty() && !bad.is_empty(), "{format}"),
             Err(e) => panic!("{format}: {e}"),
         }
+    }
+}
+
+#[test]
+fn api_error_responses_are_refused_with_the_platform_message() {
+    let quota = br#"{"error": {"code": 403, "message": "The request cannot be completed because you have exceeded your quota."}}"#;
+    match bytes_with("p3.json", quota, Some("youtube")) {
+        Err(FileError::Unreadable { reason, .. }) => {
+            assert!(reason.contains("API error response"), "{reason}");
+            assert!(reason.contains("exceeded your quota"), "{reason}");
+        }
+        other => panic!("{:?}", other.map(|(g, b)| (g.len(), b.len()))),
     }
 }
 

@@ -13,9 +13,9 @@ use std::path::Path;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use super::support::{
+use super::support::{envelope, 
     Doc, Out, TimeField, bad_json, detect_json, finish, lenient_str, non_empty, parse_doc,
-    parse_raw, raw_elements, read_text, recover, time_field,
+    parse_raw, raw_elements, read_text, recover, refuse_error, time_field,
 };
 use super::{Detection, ReadError, ReadOptions, Reader, Sink};
 use crate::domain::{AuthorRef, Comment, Platform};
@@ -85,18 +85,24 @@ fn parse_link(url: &str) -> Link<'_> {
     let path = path
         .split_once("://")
         .map_or(path, |(_, rest)| rest.split_once('/').map_or("", |(_, p)| p));
-    let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
     let mut link = Link {
         comment: query_param(url, "comment_id"),
         reply: query_param(url, "reply_comment_id"),
         ..Link::default()
     };
-    if let Some(i) = segs
-        .iter()
-        .position(|s| matches!(*s, "posts" | "videos" | "photos"))
-    {
-        link.page = i.checked_sub(1).map(|j| segs[j]);
-        link.post = segs.get(i + 1).copied();
+    let mut segs = path.split('/').filter(|s| !s.is_empty());
+    let mut prev = None;
+    let mut found = false;
+    for seg in segs.by_ref() {
+        if matches!(seg, "posts" | "videos" | "photos") {
+            found = true;
+            break;
+        }
+        prev = Some(seg);
+    }
+    if found {
+        link.page = prev;
+        link.post = segs.next();
     } else {
         link.post = query_param(url, "story_fbid").or_else(|| query_param(url, "fbid"));
         link.page = query_param(url, "id");
@@ -183,7 +189,8 @@ fn read_element(
     };
     match fc.to_comment(ctx, opts) {
         Ok(c) => {
-            let child_ctx = Ctx {
+            let replies = fc.comments.and_then(|p| p.data);
+            let child_ctx = replies.map(|_| Ctx {
                 thread: c.thread_id.clone(),
                 parent: Some(c.external_id.clone()),
                 page: c
@@ -191,9 +198,9 @@ fn read_element(
                     .as_deref()
                     .and_then(|u| parse_link(u).page.map(str::to_owned))
                     .or_else(|| ctx.page.clone()),
-            };
+            });
             out.send(finish(c, opts))?;
-            if let Some(list) = fc.comments.and_then(|p| p.data) {
+            if let (Some(list), Some(child_ctx)) = (replies, child_ctx) {
                 for r in raw_elements(list).unwrap_or_default() {
                     read_element(doc, r.get(), record, &child_ctx, opts, out)?;
                 }
@@ -231,6 +238,13 @@ impl Reader for FacebookReader {
         let doc = read_text(input)?;
         let mut out = Out::new(sink);
         let ctx = Ctx::default();
+        if let Some(env) = envelope(&doc) {
+            for raw in env.data.unwrap_or_default() {
+                let n = out.next_record();
+                read_element(&doc, raw.get(), n, &ctx, opts, &mut out)?;
+            }
+            return Ok(());
+        }
         let parsed = match parse_doc(&doc) {
             Ok(d) => d,
             Err(e) => {
@@ -246,6 +260,7 @@ impl Reader for FacebookReader {
                 return Ok(());
             }
         };
+        refuse_error(&parsed)?;
         let elements: Vec<&RawValue> = match &parsed {
             Doc::Array(list) => list.clone(),
             Doc::Object(entries) => {

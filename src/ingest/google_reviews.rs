@@ -15,9 +15,9 @@ use std::path::Path;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use super::support::{
+use super::support::{envelope, 
     Doc, Out, TimeField, bad_json, detect_json, finish, lenient_str, non_empty, parse_doc,
-    parse_raw, raw_elements, read_text, recover, time_field,
+    parse_raw, raw_elements, read_text, recover, refuse_error, time_field,
 };
 use super::{Detection, ReadError, ReadOptions, Reader, Sink};
 use crate::domain::{Comment, Platform};
@@ -187,6 +187,13 @@ impl Reader for GoogleReviewsReader {
     ) -> Result<(), ReadError> {
         let doc = read_text(input)?;
         let mut out = Out::new(sink);
+        if let Some(env) = envelope(&doc) {
+            for raw in env.data.unwrap_or_default() {
+                let n = out.next_record();
+                read_element(&doc, raw.get(), n, opts, &mut out)?;
+            }
+            return Ok(());
+        }
         let parsed = match parse_doc(&doc) {
             Ok(d) => d,
             Err(e) => {
@@ -202,11 +209,16 @@ impl Reader for GoogleReviewsReader {
                 return Ok(());
             }
         };
+        refuse_error(&parsed)?;
         let elements: Vec<&RawValue> = match &parsed {
             Doc::Array(list) => list.clone(),
             Doc::Object(_) => match parsed.get("reviews") {
                 Some(list) => {
                     raw_elements(list).map_err(|e| ReadError::Format(format!("`reviews`: {e}")))?
+                }
+                // A page with no reviews has no `reviews` key at all.
+                None if parsed.get("reviewId").is_none() && parsed.get("name").is_none() => {
+                    Vec::new()
                 }
                 None => {
                     let n = out.next_record();

@@ -12,9 +12,9 @@ use std::path::Path;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use super::support::{
+use super::support::{envelope, 
     Doc, Out, TimeField, bad_json, detect_json, finish, lenient_str, non_empty, parse_doc,
-    parse_raw, raw_elements, read_text, recover, time_field,
+    parse_raw, raw_elements, read_text, recover, refuse_error, time_field,
 };
 use super::{Detection, ReadError, ReadOptions, Reader, Sink};
 use crate::domain::{Comment, Platform};
@@ -160,6 +160,9 @@ fn context_from_paging(paging: Option<&RawValue>) -> Ctx {
     }
 }
 
+/// Keys that make an object one comment rather than a page or an `?ids=` lookup.
+const COMMENT_KEYS: [&str; 5] = ["id", "text", "timestamp", "username", "media"];
+
 impl Reader for InstagramReader {
     fn name(&self) -> &'static str {
         "instagram"
@@ -191,6 +194,14 @@ impl Reader for InstagramReader {
     ) -> Result<(), ReadError> {
         let doc = read_text(input)?;
         let mut out = Out::new(sink);
+        if let Some(env) = envelope(&doc) {
+            let ctx = context_from_paging(env.paging);
+            for raw in env.data.unwrap_or_default() {
+                let n = out.next_record();
+                read_element(&doc, raw.get(), n, &ctx, opts, &mut out)?;
+            }
+            return Ok(());
+        }
         let mut ctx = Ctx::default();
         let parsed = match parse_doc(&doc) {
             Ok(d) => d,
@@ -207,9 +218,14 @@ impl Reader for InstagramReader {
                 return Ok(());
             }
         };
+        refuse_error(&parsed)?;
         let elements: Vec<&RawValue> = match &parsed {
             Doc::Array(list) => list.clone(),
-            Doc::Object(_) => match parsed.get("data") {
+            Doc::Object(entries) => match parsed.get("data") {
+                None if !entries.iter().any(|(k, _)| COMMENT_KEYS.contains(&k.as_str())) => {
+                    // `?ids=a,b`: an object keyed by comment id.
+                    entries.iter().map(|(_, v)| *v).collect()
+                }
                 Some(data) => {
                     ctx = context_from_paging(parsed.get("paging"));
                     raw_elements(data).map_err(|e| ReadError::Format(format!("`data`: {e}")))?

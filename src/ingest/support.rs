@@ -175,12 +175,114 @@ impl TimeField<'_> {
         match self {
             TimeField::Absent => Ok(None),
             TimeField::Text(s) if s.trim().is_empty() => Ok(None),
-            TimeField::Text(s) => parse_timestamp(s, opts.tz).map(Some),
+            TimeField::Text(s) => timestamp(s, opts).map(Some),
             TimeField::Epoch(v) => from_epoch(*v)
                 .map(Some)
                 .ok_or_else(|| format!("epoch value out of range: {v}")),
         }
     }
+}
+
+/// Parses a timestamp: the shapes platforms send most (`2024-03-01T10:00:00.000Z`,
+/// `…+0000`, `…+00:00`, `Mon Mar 04 10:20:00 +0000 2024`) on a fast path, everything else
+/// through [`parse_timestamp`].
+pub fn timestamp(s: &str, opts: &ReadOptions) -> Result<DateTime<Utc>, String> {
+    match fast_timestamp(s.trim()) {
+        Some(t) => Ok(t),
+        None => parse_timestamp(s, opts.tz),
+    }
+}
+
+fn digits(b: &[u8]) -> Option<u32> {
+    let mut v = 0u32;
+    for &c in b {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        v = v * 10 + u32::from(c - b'0');
+    }
+    Some(v)
+}
+
+/// `+0000`, `+00:00`, `-05:30` or `Z` as seconds east of UTC.
+fn offset_secs(b: &[u8]) -> Option<i64> {
+    match b {
+        b"Z" | b"z" => Some(0),
+        [sign @ (b'+' | b'-'), h1, h2, rest @ ..] => {
+            let m = match rest {
+                [b':', m1, m2] | [m1, m2] => digits(&[*m1, *m2])?,
+                _ => return None,
+            };
+            let v = i64::from(digits(&[*h1, *h2])? * 3600 + m * 60);
+            Some(if *sign == b'-' { -v } else { v })
+        }
+        _ => None,
+    }
+}
+
+fn utc_from(
+    y: u32,
+    mo: u32,
+    d: u32,
+    (h, mi, s): (u32, u32, u32),
+    nanos: u32,
+    off: i64,
+) -> Option<DateTime<Utc>> {
+    let date = chrono::NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, mo, d)?;
+    let naive = date.and_hms_nano_opt(h, mi, s, nanos)?;
+    let t = chrono::TimeZone::from_utc_datetime(&Utc, &naive);
+    t.checked_sub_signed(chrono::TimeDelta::seconds(off))
+}
+
+/// The fast path of [`timestamp`]; `None` for any other shape (including times without an
+/// offset, which depend on the configured zone).
+pub fn fast_timestamp(s: &str) -> Option<DateTime<Utc>> {
+    let b = s.as_bytes();
+    if b.len() >= 20 && b[4] == b'-' && b[7] == b'-' && matches!(b[10], b'T' | b' ') {
+        if b[13] != b':' || b[16] != b':' {
+            return None;
+        }
+        let hms = (digits(&b[11..13])?, digits(&b[14..16])?, digits(&b[17..19])?);
+        let mut i = 19;
+        let mut nanos = 0u32;
+        if b[i] == b'.' {
+            i += 1;
+            let start = i;
+            while i < b.len() && b[i].is_ascii_digit() {
+                if i - start < 9 {
+                    nanos = nanos * 10 + u32::from(b[i] - b'0');
+                }
+                i += 1;
+            }
+            for _ in (i - start).min(9)..9 {
+                nanos *= 10;
+            }
+        }
+        let off = offset_secs(&b[i..])?;
+        return utc_from(
+            digits(&b[0..4])?,
+            digits(&b[5..7])?,
+            digits(&b[8..10])?,
+            hms,
+            nanos,
+            off,
+        );
+    }
+    // Twitter v1.1: `Mon Mar 04 10:20:00 +0000 2024`.
+    if b.len() == 30 && b[3] == b' ' && b[7] == b' ' && b[10] == b' ' && b[19] == b' ' {
+        const MONTHS: [&[u8]; 12] = [
+            b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct",
+            b"Nov", b"Dec",
+        ];
+        let mo = MONTHS.iter().position(|m| *m == &b[4..7])? as u32 + 1;
+        if b[13] != b':' || b[16] != b':' || b[25] != b' ' {
+            return None;
+        }
+        let hms = (digits(&b[11..13])?, digits(&b[14..16])?, digits(&b[17..19])?);
+        let off = offset_secs(&b[20..25])?;
+        return utc_from(digits(&b[26..30])?, mo, digits(&b[8..10])?, hms, 0, off);
+    }
+    None
 }
 
 /// Deserializes a [`TimeField`].
@@ -443,6 +545,40 @@ impl<'a> Doc<'a> {
     }
 }
 
+/// The usual envelope of a page of an API response: the list (`data`, `items` or `reviews`)
+/// and what platforms send next to it. Read in one pass; [`parse_doc`] handles every other
+/// shape.
+#[derive(serde::Deserialize)]
+pub struct Envelope<'a> {
+    #[serde(borrow, alias = "items", alias = "reviews")]
+    pub data: Option<Vec<&'a RawValue>>,
+    #[serde(default, borrow)]
+    pub paging: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    pub includes: Option<&'a RawValue>,
+}
+
+/// The envelope of a page, when the document is one with a list.
+pub fn envelope(doc: &str) -> Option<Envelope<'_>> {
+    if !doc.trim_start().starts_with('{') {
+        return None;
+    }
+    serde_json::from_str::<Envelope>(doc)
+        .ok()
+        .filter(|e| e.data.is_some())
+}
+
+/// Refuses an API error response (`{"error": {...}}`) with the platform's own message.
+pub fn refuse_error(doc: &Doc<'_>) -> Result<(), ReadError> {
+    match doc.get("error") {
+        Some(e) if doc.get("data").is_none() && doc.get("items").is_none() => {
+            let msg: String = e.get().chars().take(200).collect();
+            Err(ReadError::Format(format!("the file is an API error response: {msg}")))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Parses a document one level deep.
 pub fn parse_doc(doc: &str) -> Result<Doc<'_>, serde_json::Error> {
     let t = doc.trim_start();
@@ -540,6 +676,20 @@ pub fn emit_versions(
     out: &mut Out<'_, '_>,
 ) -> Result<(), Stop> {
     use std::collections::HashMap;
+    let edited = |p: &Pending| match p {
+        Pending::Version(v) => v.group != v.own_id || v.rank.is_some_and(|r| r > 0),
+        Pending::Item(_) => false,
+    };
+    if !pending.iter().any(edited) {
+        // No post was edited: every record goes out as it is, in file order.
+        for p in pending {
+            match p {
+                Pending::Item(i) => out.send(i)?,
+                Pending::Version(v) => out.send(finish(v.comment, opts))?,
+            }
+        }
+        return Ok(());
+    }
     let mut groups: HashMap<String, Vec<Version>> = HashMap::new();
     let mut order: Vec<Result<String, Item>> = Vec::with_capacity(pending.len());
     for p in pending {
@@ -716,6 +866,29 @@ mod tests {
             html_to_text("Hi<br />there <a href=\"x\">#tag</a> it&#39;s"),
             "Hi\nthere #tag it's"
         );
+    }
+
+    #[test]
+    fn the_fast_timestamp_path_agrees_with_the_general_parser() {
+        for t in [
+            "2024-03-01T10:00:00Z",
+            "2024-03-01T10:00:00.123Z",
+            "2024-08-17T20:04:52.096899+00:00",
+            "2021-08-10T18:45:03+0000",
+            "2021-08-10T18:45:03-0530",
+            "2024-02-29 23:59:59+01:00",
+            "Mon Mar 04 10:20:00 +0000 2024",
+            "Sat May 13 17:20:09 +0200 2023",
+        ] {
+            assert_eq!(
+                fast_timestamp(t),
+                Some(parse_timestamp(t, None).unwrap()),
+                "{t}"
+            );
+        }
+        for t in ["2024-03-01T10:00:00", "2024-02-30T10:00:00Z", "yesterday", "1709201000"] {
+            assert_eq!(fast_timestamp(t), None, "{t}");
+        }
     }
 
     #[test]

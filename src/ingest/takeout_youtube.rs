@@ -12,8 +12,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::support::{Out, column_key, first_line, non_empty, read_csv};
-use super::time::parse_timestamp;
+use super::support::{timestamp, Out, column_key, first_line, non_empty, read_csv};
 use super::{Detection, ReadError, ReadOptions, Reader, Sink, looks_like_text};
 use crate::domain::{Comment, Platform};
 
@@ -86,7 +85,7 @@ fn row(cols: &[Option<Col>], fields: &[&str], opts: &ReadOptions) -> Result<Comm
     }
     let mut c = Comment::new(Platform::Youtube, id, segments_text(cell));
     if let Some(t) = get(Col::Created) {
-        c.created_at = Some(parse_timestamp(&t, opts.tz).map_err(|e| format!("timestamp: {e}"))?);
+        c.created_at = Some(timestamp(&t, opts).map_err(|e| format!("timestamp: {e}"))?);
     }
     c.author.id = get(Col::ChannelId);
     c.author.name = get(Col::Author);

@@ -11,8 +11,7 @@ use std::collections::HashMap;
 use std::io::BufRead;
 use std::path::Path;
 
-use super::support::{Out, column_key, decode_entities, first_line, non_empty, read_csv, thread_root};
-use super::time::parse_timestamp;
+use super::support::{timestamp, Out, column_key, decode_entities, first_line, non_empty, read_csv, thread_root};
 use super::{Detection, ReadError, ReadOptions, Reader, Sink, looks_like_text};
 use crate::domain::{Comment, Platform};
 
@@ -65,7 +64,7 @@ impl Rows {
             .ok_or("missing text")?;
         let mut c = Comment::new(Platform::X, id.clone(), decode_entities(text));
         if let Some(t) = non_empty(cell(self.cols.created)) {
-            c.created_at = Some(parse_timestamp(&t, opts.tz).map_err(|e| format!("created_at: {e}"))?);
+            c.created_at = Some(timestamp(&t, opts).map_err(|e| format!("created_at: {e}"))?);
         }
         if let Some(a) = non_empty(cell(self.cols.author)) {
             if a.bytes().all(|b| b.is_ascii_digit()) {

@@ -15,7 +15,7 @@ use std::path::Path;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use super::support::{
+use super::support::{envelope, 
     Doc, Out, Pending, TimeField, Version, bad_json, decode_entities, detect_json, emit_versions,
     iso_lang, lenient_str, non_empty, parse_doc, parse_raw, raw_elements, read_text, recover,
     thread_root, time_field,
@@ -130,16 +130,24 @@ impl Tweet<'_> {
     }
 }
 
+/// A tweet of `data`: its raw text (the careful path) or already parsed (one pass over a clean
+/// page).
+enum Source<'a> {
+    Raw(&'a str),
+    Parsed(Tweet<'a>),
+}
+
 /// Reads the tweets of one response: `data` and the older versions found in
-/// `includes.tweets`.
+/// `includes.tweets`. Returns `false`, having emitted nothing, when a parsed tweet cannot be
+/// read: the caller then reads the page again the careful way, to reject it with its raw text.
 fn read_response(
     doc: &str,
-    data: Vec<&str>,
+    data: Vec<Source>,
     cut: Option<&str>,
     includes: Includes,
     opts: &ReadOptions,
     out: &mut Out<'_, '_>,
-) -> Result<(), ReadError> {
+) -> Result<bool, ReadError> {
     let users: HashMap<&str, AuthorRef> = includes
         .users
         .iter()
@@ -168,9 +176,20 @@ fn read_response(
     }
     let mut pending = Vec::with_capacity(data.len());
     let mut wanted_versions: Vec<String> = Vec::new();
-    for (i, raw) in data.iter().enumerate() {
+    let n_data = data.len();
+    for (i, src) in data.into_iter().enumerate() {
         let record = i as u64 + 1;
-        match parse_raw::<Tweet>(raw).and_then(|t| t.to_version(&users, opts)) {
+        let (raw, version) = match src {
+            Source::Raw(raw) => (
+                raw,
+                parse_raw::<Tweet>(raw).and_then(|t| t.to_version(&users, opts)),
+            ),
+            Source::Parsed(t) => match t.to_version(&users, opts) {
+                Ok(v) => ("", Ok(v)),
+                Err(_) => return Ok(false),
+            },
+        };
+        match version {
             Ok(v) => {
                 if let Some(p) = &v.comment.parent_id {
                     parents.insert(v.own_id.clone(), p.clone());
@@ -184,7 +203,7 @@ fn read_response(
         }
     }
     if let Some(cut) = cut {
-        let record = data.len() as u64 + 1;
+        let record = n_data as u64 + 1;
         pending.push(Pending::Item(bad_json(
             doc,
             record,
@@ -193,21 +212,27 @@ fn read_response(
         )));
     }
     // Older versions of edited posts, when the response includes them.
-    let seen: Vec<String> = pending
+    let seen: std::collections::HashSet<&str> = pending
         .iter()
         .filter_map(|p| match p {
-            Pending::Version(v) => Some(v.own_id.clone()),
+            Pending::Version(v) => Some(v.own_id.as_str()),
             Pending::Item(_) => None,
         })
         .collect();
-    for t in &included {
-        let Ok(v) = t.to_version(&users, opts) else {
-            continue;
-        };
-        if wanted_versions.contains(&v.group) && !seen.contains(&v.own_id) {
-            pending.push(Pending::Version(v));
+    let mut older = Vec::new();
+    if !wanted_versions.is_empty() {
+        let wanted: std::collections::HashSet<&str> =
+            wanted_versions.iter().map(String::as_str).collect();
+        for t in &included {
+            let Ok(v) = t.to_version(&users, opts) else {
+                continue;
+            };
+            if wanted.contains(v.group.as_str()) && !seen.contains(v.own_id.as_str()) {
+                older.push(Pending::Version(v));
+            }
         }
     }
+    pending.extend(older);
     for p in &mut pending {
         if let Pending::Version(v) = p {
             if v.comment.thread_id.is_none() {
@@ -220,7 +245,15 @@ fn read_response(
         }
     }
     emit_versions(pending, opts, out)?;
-    Ok(())
+    Ok(true)
+}
+
+#[derive(Deserialize)]
+struct Page<'a> {
+    #[serde(borrow)]
+    data: Vec<Tweet<'a>>,
+    #[serde(default, borrow)]
+    includes: Includes<'a>,
 }
 
 impl Reader for XApiReader {
@@ -255,11 +288,31 @@ impl Reader for XApiReader {
     ) -> Result<(), ReadError> {
         let doc = read_text(input)?;
         let mut out = Out::new(sink);
+        if doc.trim_start().starts_with('{') {
+            if let Ok(page) = serde_json::from_str::<Page>(&doc) {
+                let data = page.data.into_iter().map(Source::Parsed).collect();
+                if read_response(&doc, data, None, page.includes, opts, &mut out)? {
+                    return Ok(());
+                }
+            }
+        }
+        if let Some(env) = envelope(&doc) {
+            let includes = env
+                .includes
+                .and_then(|i| parse_raw(i.get()).ok())
+                .unwrap_or_default();
+            let data = env.data.unwrap_or_default();
+            let data = data.iter().map(|r| Source::Raw(r.get())).collect();
+            read_response(&doc, data, None, includes, opts, &mut out)?;
+            return Ok(());
+        }
         let parsed = match parse_doc(&doc) {
             Ok(d) => d,
             Err(e) => {
                 let r = recover(&doc, &["data"], &e)?;
-                return read_response(&doc, r.complete, r.cut, Includes::default(), opts, &mut out);
+                let data = r.complete.into_iter().map(Source::Raw).collect();
+                read_response(&doc, data, r.cut, Includes::default(), opts, &mut out)?;
+                return Ok(());
             }
         };
         let includes: Includes = parsed
@@ -279,7 +332,9 @@ impl Reader for XApiReader {
                 None => vec![doc.trim()],
             },
         };
-        read_response(&doc, data, None, includes, opts, &mut out)
+        let data = data.into_iter().map(Source::Raw).collect();
+        read_response(&doc, data, None, includes, opts, &mut out)?;
+        Ok(())
     }
 }
 

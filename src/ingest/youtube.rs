@@ -13,9 +13,9 @@ use std::path::Path;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use super::support::{
+use super::support::{envelope, 
     Doc, Out, TimeField, bad_json, detect_json, finish, html_to_text, lenient_str, non_empty,
-    parse_doc, parse_raw, raw_elements, read_text, recover, time_field,
+    parse_doc, parse_raw, raw_elements, read_text, recover, refuse_error, time_field,
 };
 use super::{Detection, ReadError, ReadOptions, Reader, Sink};
 use crate::domain::{Comment, Platform};
@@ -25,15 +25,16 @@ pub struct YoutubeReader;
 
 type S<'a> = Option<Cow<'a, str>>;
 
-/// A `youtube#commentThread` or a `youtube#comment`: both have `id` and `snippet`.
+/// A `youtube#commentThread` or a `youtube#comment`: both have `id` and `snippet`. Read in
+/// one pass, the thread's top-level comment and replies included.
 #[derive(Deserialize)]
 struct Resource<'a> {
     #[serde(default, borrow, deserialize_with = "lenient_str")]
     kind: S<'a>,
     #[serde(default, borrow, deserialize_with = "lenient_str")]
     id: S<'a>,
-    #[serde(borrow)]
-    snippet: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    snippet: Option<Snippet<'a>>,
     #[serde(default, borrow)]
     replies: Option<Replies<'a>>,
 }
@@ -41,23 +42,14 @@ struct Resource<'a> {
 #[derive(Deserialize)]
 struct Replies<'a> {
     #[serde(default, borrow)]
-    comments: Option<&'a RawValue>,
+    comments: Vec<Resource<'a>>,
 }
 
+/// The snippet of a thread (`videoId`, `channelId`, `topLevelComment`) or of a comment.
 #[derive(Deserialize)]
-struct ThreadSnippet<'a> {
-    #[serde(default, borrow, deserialize_with = "lenient_str")]
-    #[serde(rename = "videoId")]
-    video_id: S<'a>,
-    #[serde(default, borrow, deserialize_with = "lenient_str")]
-    #[serde(rename = "channelId")]
-    channel_id: S<'a>,
-    #[serde(rename = "topLevelComment", borrow)]
-    top: Option<&'a RawValue>,
-}
-
-#[derive(Deserialize)]
-struct CommentSnippet<'a> {
+struct Snippet<'a> {
+    #[serde(default, borrow, rename = "topLevelComment")]
+    top: Option<Box<Resource<'a>>>,
     #[serde(default, borrow, deserialize_with = "lenient_str")]
     #[serde(rename = "authorDisplayName")]
     author_name: S<'a>,
@@ -103,9 +95,14 @@ struct Ctx {
     parent: Option<String>,
 }
 
-fn to_comment(id: Option<&str>, raw: &str, ctx: &Ctx, opts: &ReadOptions) -> Result<Comment, String> {
+fn to_comment(
+    id: Option<&str>,
+    s: Option<&Snippet>,
+    ctx: &Ctx,
+    opts: &ReadOptions,
+) -> Result<Comment, String> {
     let id = non_empty(id).ok_or("missing id")?;
-    let s: CommentSnippet = parse_raw(raw)?;
+    let s = s.ok_or("missing snippet")?;
     let text = match (&s.text_original, &s.text_display) {
         (Some(t), _) => t.to_string(),
         (None, Some(html)) => html_to_text(html),
@@ -145,6 +142,39 @@ fn to_comment(id: Option<&str>, raw: &str, ctx: &Ctx, opts: &ReadOptions) -> Res
     Ok(c)
 }
 
+/// The comments of one list element: a thread's top-level comment and replies, or a single
+/// comment; an error for each part that cannot be read.
+fn element_comments(res: &Resource, opts: &ReadOptions) -> Vec<Result<Comment, String>> {
+    let Some(snippet) = &res.snippet else {
+        return vec![Err("missing snippet".into())];
+    };
+    let Some(top) = &snippet.top else {
+        return vec![if res.kind.as_deref() == Some("youtube#commentThread") {
+            Err("missing topLevelComment".to_owned())
+        } else {
+            to_comment(res.id.as_deref(), Some(snippet), &Ctx::default(), opts)
+        }];
+    };
+    let mut ctx = Ctx {
+        video: non_empty(snippet.video_id.as_deref()),
+        channel: non_empty(snippet.channel_id.as_deref()),
+        parent: None,
+    };
+    let top_id = top.id.as_deref().or(res.id.as_deref());
+    let first = to_comment(top_id, top.snippet.as_ref(), &ctx, opts);
+    if let Ok(c) = &first {
+        ctx.parent = Some(c.external_id.clone());
+    }
+    let mut all = vec![first];
+    for r in res.replies.iter().flat_map(|r| &r.comments) {
+        all.push(
+            to_comment(r.id.as_deref(), r.snippet.as_ref(), &ctx, opts)
+                .map_err(|e| format!("reply: {e}")),
+        );
+    }
+    all
+}
+
 fn read_element(
     doc: &str,
     raw: &str,
@@ -156,56 +186,35 @@ fn read_element(
         Ok(r) => r,
         Err(e) => return Ok(out.send(bad_json(doc, record, raw, e))?),
     };
-    let Some(snippet) = res.snippet else {
-        return Ok(out.send(bad_json(doc, record, raw, "missing snippet"))?);
-    };
-    let is_thread = res.kind.as_deref() == Some("youtube#commentThread")
-        || snippet.get().contains("\"topLevelComment\"");
-    if !is_thread {
-        let c = to_comment(res.id.as_deref(), snippet.get(), &Ctx::default(), opts);
-        return Ok(match c {
-            Ok(c) => out.send(finish(c, opts))?,
-            Err(e) => out.send(bad_json(doc, record, raw, e))?,
-        });
-    }
-    let ts: ThreadSnippet = match parse_raw(snippet.get()) {
-        Ok(t) => t,
-        Err(e) => return Ok(out.send(bad_json(doc, record, raw, e))?),
-    };
-    let top: Option<Resource> = ts.top.and_then(|t| parse_raw(t.get()).ok());
-    let Some(top) = top else {
-        return Ok(out.send(bad_json(doc, record, raw, "missing topLevelComment"))?);
-    };
-    let mut ctx = Ctx {
-        video: non_empty(ts.video_id.as_deref()),
-        channel: non_empty(ts.channel_id.as_deref()),
-        parent: None,
-    };
-    let top_id = top.id.as_deref().or(res.id.as_deref());
-    let top_snippet = top.snippet.map_or("{}", RawValue::get);
-    match to_comment(top_id, top_snippet, &ctx, opts) {
-        Ok(c) => {
-            ctx.parent = Some(c.external_id.clone());
-            out.send(finish(c, opts))?;
-        }
-        Err(e) => out.send(bad_json(doc, record, raw, e))?,
-    }
-    let replies = res.replies.and_then(|r| r.comments);
-    for r in replies.map(|l| raw_elements(l).unwrap_or_default()).unwrap_or_default() {
-        let c = parse_raw::<Resource>(r.get()).and_then(|rr| {
-            to_comment(
-                rr.id.as_deref(),
-                rr.snippet.map_or("{}", RawValue::get),
-                &ctx,
-                opts,
-            )
-        });
+    for c in element_comments(&res, opts) {
         match c {
             Ok(c) => out.send(finish(c, opts))?,
-            Err(e) => out.send(bad_json(doc, record, r.get(), e))?,
+            Err(e) => out.send(bad_json(doc, record, raw, e))?,
         }
     }
     Ok(())
+}
+
+#[derive(Deserialize)]
+struct Page<'a> {
+    #[serde(borrow)]
+    items: Vec<Resource<'a>>,
+}
+
+/// One pass over a clean page: every element parsed straight into its comments. `None` when
+/// anything is amiss, and the careful path then finds the bad records with their raw text.
+fn read_clean_page(doc: &str, opts: &ReadOptions) -> Option<Vec<Comment>> {
+    if !doc.trim_start().starts_with('{') {
+        return None;
+    }
+    let page: Page = serde_json::from_str(doc).ok()?;
+    let mut all = Vec::with_capacity(page.items.len());
+    for res in &page.items {
+        for c in element_comments(res, opts) {
+            all.push(c.ok()?);
+        }
+    }
+    Some(all)
 }
 
 impl Reader for YoutubeReader {
@@ -233,6 +242,19 @@ impl Reader for YoutubeReader {
     ) -> Result<(), ReadError> {
         let doc = read_text(input)?;
         let mut out = Out::new(sink);
+        if let Some(comments) = read_clean_page(&doc, opts) {
+            for c in comments {
+                out.send(finish(c, opts))?;
+            }
+            return Ok(());
+        }
+        if let Some(env) = envelope(&doc) {
+            for raw in env.data.unwrap_or_default() {
+                let n = out.next_record();
+                read_element(&doc, raw.get(), n, opts, &mut out)?;
+            }
+            return Ok(());
+        }
         let parsed = match parse_doc(&doc) {
             Ok(d) => d,
             Err(e) => {
@@ -248,6 +270,7 @@ impl Reader for YoutubeReader {
                 return Ok(());
             }
         };
+        refuse_error(&parsed)?;
         let elements: Vec<&RawValue> = match &parsed {
             Doc::Array(list) => list.clone(),
             Doc::Object(_) => match parsed.get("items") {
