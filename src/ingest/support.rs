@@ -635,17 +635,45 @@ pub fn recover<'a>(
         .ok_or_else(|| ReadError::Format(format!("malformed JSON: {err}")))
 }
 
-/// The root of the reply chain of `id` as far as `parents` (child → parent) knows it: the
-/// thread of a tweet when the platform does not say it.
-pub fn thread_root(id: &str, parents: &std::collections::HashMap<String, String>) -> String {
-    let mut cur = id;
-    for _ in 0..10_000 {
-        match parents.get(cur) {
-            Some(p) if p != cur => cur = p,
-            _ => break,
+/// Reply chains (child → parent) and the roots found so far: the thread of a post when the
+/// platform does not say it. Each root is found once per chain, so long self-threads stay
+/// linear.
+#[derive(Default)]
+pub struct Threads {
+    parents: std::collections::HashMap<String, String>,
+    roots: std::collections::HashMap<String, String>,
+}
+
+impl Threads {
+    /// Records that `child` answers `parent` (the first link known for a child wins).
+    pub fn link(&mut self, child: &str, parent: &str) {
+        if child != parent && !self.parents.contains_key(child) {
+            self.parents.insert(child.to_owned(), parent.to_owned());
         }
     }
-    cur.to_owned()
+
+    /// The root of the reply chain of `id` as far as the links tell it.
+    pub fn root(&mut self, id: &str) -> String {
+        let mut path: Vec<&str> = Vec::new();
+        let mut cur = id;
+        let root = loop {
+            if let Some(r) = self.roots.get(cur) {
+                break r.clone();
+            }
+            match self.parents.get(cur) {
+                Some(p) if path.len() < 100_000 => {
+                    path.push(cur);
+                    cur = p;
+                }
+                _ => break cur.to_owned(),
+            }
+        };
+        let path: Vec<String> = path.into_iter().map(str::to_owned).collect();
+        for p in path {
+            self.roots.insert(p, root.clone());
+        }
+        root
+    }
 }
 
 /// A record waiting for the rest of the file: several versions of one edited post may be
@@ -889,6 +917,21 @@ mod tests {
         for t in ["2024-03-01T10:00:00", "2024-02-30T10:00:00Z", "yesterday", "1709201000"] {
             assert_eq!(fast_timestamp(t), None, "{t}");
         }
+    }
+
+    #[test]
+    fn long_reply_chains_find_their_root_in_linear_time() {
+        let mut t = Threads::default();
+        let n = 50_000;
+        for i in 1..n {
+            t.link(&i.to_string(), &(i - 1).to_string());
+        }
+        for i in (0..n).rev() {
+            assert_eq!(t.root(&i.to_string()), "0");
+        }
+        t.link("x", "y");
+        t.link("y", "x");
+        assert!(["x", "y"].contains(&t.root("x").as_str()), "a cycle ends");
     }
 
     #[test]

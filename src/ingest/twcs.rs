@@ -7,11 +7,10 @@
 //! as far as the rows read so far tell it, through both `in_response_to_tweet_id` and
 //! `response_tweet_id`, so memory holds one link per tweet, not the comments.
 
-use std::collections::HashMap;
 use std::io::BufRead;
 use std::path::Path;
 
-use super::support::{timestamp, Out, column_key, decode_entities, first_line, non_empty, read_csv, thread_root};
+use super::support::{timestamp, Out, column_key, decode_entities, first_line, non_empty, read_csv, Threads};
 use super::{Detection, ReadError, ReadOptions, Reader, Sink, looks_like_text};
 use crate::domain::{Comment, Platform};
 
@@ -51,8 +50,8 @@ fn tweet_id(s: &str) -> Option<String> {
 
 struct Rows {
     cols: Cols,
-    /// child → parent, from both link columns.
-    parents: HashMap<String, String>,
+    /// Reply chains, from both link columns.
+    threads: Threads,
 }
 
 impl Rows {
@@ -77,14 +76,14 @@ impl Rows {
             .is_some_and(|v| v.trim().eq_ignore_ascii_case("false"));
         c.parent_id = cell(self.cols.parent).and_then(tweet_id);
         if let Some(p) = &c.parent_id {
-            self.parents.insert(id.clone(), p.clone());
+            self.threads.link(&id, p);
         }
         for child in cell(self.cols.responses).unwrap_or("").split(',') {
             if let Some(ch) = tweet_id(child) {
-                self.parents.entry(ch).or_insert_with(|| id.clone());
+                self.threads.link(&ch, &id);
             }
         }
-        c.thread_id = Some(thread_root(&id, &self.parents));
+        c.thread_id = Some(self.threads.root(&id));
         c.url = Some(format!(
             "https://x.com/{}/status/{id}",
             c.author.handle.as_deref().unwrap_or("i")
@@ -128,7 +127,7 @@ impl Reader for TwcsReader {
                 }
                 Ok(Rows {
                     cols,
-                    parents: HashMap::new(),
+                    threads: Threads::default(),
                 })
             },
             |rows, f| rows.row(f, opts),

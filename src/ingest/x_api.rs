@@ -18,7 +18,7 @@ use serde_json::value::RawValue;
 use super::support::{envelope, 
     Doc, Out, Pending, TimeField, Version, bad_json, decode_entities, detect_json, emit_versions,
     iso_lang, lenient_str, non_empty, parse_doc, parse_raw, raw_elements, read_text, recover,
-    thread_root, time_field,
+    Threads, time_field,
 };
 use super::{Detection, ReadError, ReadOptions, Reader, Sink};
 use crate::domain::{AuthorRef, Comment, Platform};
@@ -163,7 +163,7 @@ fn read_response(
             ))
         })
         .collect();
-    let mut parents: HashMap<String, String> = HashMap::new();
+    let mut threads = Threads::default();
     let included: Vec<Tweet> = includes
         .tweets
         .iter()
@@ -171,7 +171,7 @@ fn read_response(
         .collect();
     for t in &included {
         if let (Some(id), Some(p)) = (non_empty(t.id.as_deref()), t.parent()) {
-            parents.insert(id, p);
+            threads.link(&id, &p);
         }
     }
     let mut pending = Vec::with_capacity(data.len());
@@ -191,8 +191,9 @@ fn read_response(
         };
         match version {
             Ok(v) => {
-                if let Some(p) = &v.comment.parent_id {
-                    parents.insert(v.own_id.clone(), p.clone());
+                // The chain is only needed to find threads the response does not name.
+                if let (Some(p), None) = (&v.comment.parent_id, &v.comment.thread_id) {
+                    threads.link(&v.own_id, p);
                 }
                 if v.group != v.own_id || v.rank.is_some_and(|r| r > 0) {
                     wanted_versions.push(v.group.clone());
@@ -237,7 +238,7 @@ fn read_response(
         if let Pending::Version(v) = p {
             if v.comment.thread_id.is_none() {
                 v.comment.thread_id = Some(if v.comment.parent_id.is_some() {
-                    thread_root(&v.own_id, &parents)
+                    threads.root(&v.own_id)
                 } else {
                     v.group.clone()
                 });

@@ -9,7 +9,6 @@
 //! the archive holds it.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::io::BufRead;
 use std::path::Path;
 
@@ -18,7 +17,7 @@ use serde_json::value::RawValue;
 
 use super::support::{
     Out, Pending, TimeField, Version, bad_json, contains, decode_entities, emit_versions,
-    iso_lang, lenient_str, non_empty, parse_raw, read_text, split_array, thread_root, time_field,
+    iso_lang, lenient_str, non_empty, parse_raw, read_text, split_array, Threads, time_field,
 };
 use super::{Detection, ReadError, ReadOptions, Reader, Sink, looks_like_text};
 use crate::domain::{Comment, Platform};
@@ -198,7 +197,7 @@ impl Reader for XArchiveReader {
             };
         let owner = owner_handle(opts);
         let mut pending = Vec::with_capacity(elements.len());
-        let mut parents: HashMap<String, String> = HashMap::new();
+        let mut threads = Threads::default();
         for (i, raw) in elements.iter().enumerate() {
             let record = i as u64 + 1;
             let tweet_raw = match parse_raw::<Wrapper>(raw) {
@@ -209,7 +208,7 @@ impl Reader for XArchiveReader {
             match v {
                 Ok(v) => {
                     if let Some(p) = &v.comment.parent_id {
-                        parents.insert(v.own_id.clone(), p.clone());
+                        threads.link(&v.own_id, p);
                     }
                     pending.push(Pending::Version(v));
                 }
@@ -227,10 +226,11 @@ impl Reader for XArchiveReader {
         }
         for p in &mut pending {
             if let Pending::Version(v) = p {
-                v.comment.thread_id = Some(thread_root(&v.group, &parents));
-                if v.comment.parent_id.is_some() {
-                    v.comment.thread_id = Some(thread_root(&v.own_id, &parents));
-                }
+                v.comment.thread_id = Some(if v.comment.parent_id.is_some() {
+                    threads.root(&v.own_id)
+                } else {
+                    v.group.clone()
+                });
             }
         }
         let mut out = Out::new(sink);

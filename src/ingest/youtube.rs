@@ -64,9 +64,9 @@ struct Snippet<'a> {
     #[serde(default, borrow, deserialize_with = "lenient_str")]
     #[serde(rename = "textOriginal")]
     text_original: S<'a>,
-    #[serde(default, borrow, deserialize_with = "lenient_str")]
-    #[serde(rename = "textDisplay")]
-    text_display: S<'a>,
+    /// Kept raw: only decoded when `textOriginal` is missing.
+    #[serde(default, borrow, rename = "textDisplay")]
+    text_display: Option<&'a RawValue>,
     #[serde(default, borrow, deserialize_with = "lenient_str")]
     #[serde(rename = "parentId")]
     parent_id: S<'a>,
@@ -105,7 +105,10 @@ fn to_comment(
     let s = s.ok_or("missing snippet")?;
     let text = match (&s.text_original, &s.text_display) {
         (Some(t), _) => t.to_string(),
-        (None, Some(html)) => html_to_text(html),
+        (None, Some(html)) => html_to_text(
+            &serde_json::from_str::<String>(html.get())
+                .map_err(|_| "textDisplay is not a string".to_owned())?,
+        ),
         (None, None) => return Err("missing textOriginal".into()),
     };
     let published = s
