@@ -9,6 +9,9 @@ use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::Value;
 
+/// A row of the `rejects` table: file, record, line, reason, raw bytes.
+type RejectRow = (String, i64, Option<i64>, String, Vec<u8>);
+
 struct Env {
     dir: tempfile::TempDir,
 }
@@ -60,7 +63,7 @@ impl Env {
         ids
     }
 
-    fn rejects(&self) -> Vec<(String, i64, Option<i64>, String, Vec<u8>)> {
+    fn rejects(&self) -> Vec<RejectRow> {
         let conn = rusqlite::Connection::open(self.db()).unwrap();
         let mut stmt = conn
             .prepare("SELECT file, record, line, reason, raw FROM rejects ORDER BY id")
@@ -171,8 +174,8 @@ fn malformed_csv_row_and_invalid_utf8_are_rejected() {
     bytes.extend_from_slice(b"caf\xe9 latin-1,bob\n4,also fine,eve\n");
     let f = env.file("rows.csv", &bytes);
     let out = env.calma().arg("ingest").arg(&f).output().unwrap();
-    assert_eq!(out.status.code(), Some(3));
     let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{err}");
     assert!(err.contains("record 2 (line 3): row has 4 fields"), "{err}");
     assert!(
         err.contains("record 3 (line 4): column 2 is not valid UTF-8"),
@@ -216,12 +219,12 @@ fn a_50_mb_single_line_is_rejected_without_losing_its_neighbours() {
         .assert()
         .code(3)
         .stderr(predicate::str::contains(
-            "record 2 (line 2): line of 52428815 bytes",
+            "record 2 (line 2): line of 52428821 bytes is over the 4 MiB record limit",
         ));
     assert_eq!(env.ids(), ["1", "3"]);
     let rejects = env.rejects();
     assert_eq!(rejects.len(), 1);
-    assert_eq!(rejects[0].4.len(), 52428813, "the whole record is kept");
+    assert_eq!(rejects[0].4.len(), 52428820, "the whole record is kept");
 }
 
 #[test]

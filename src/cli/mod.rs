@@ -3,10 +3,12 @@
 //! Each command lives in its own module and returns the process exit code: 0 success, 2 usage
 //! or unreadable input, 3 finished but some records were rejected.
 
+mod act;
 pub mod config;
 mod export;
 mod ingest;
 mod query;
+mod templates;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -56,6 +58,12 @@ pub enum Command {
     Show(query::ShowArgs),
     /// Write stored data out as JSON or CSV
     Export(export::ExportArgs),
+    /// Take one workflow step on a case, with the same rules as the inbox
+    Act(act::ActArgs),
+    /// Follow-ups due and response-time breaches, for cron
+    Remind(act::RemindArgs),
+    /// The communication guide: `templates check FILE` validates one
+    Templates(templates::TemplatesArgs),
 }
 
 /// What every command gets: the parsed global options and the loaded configuration.
@@ -130,6 +138,7 @@ pub fn main() -> ExitCode {
     let _guard = init_tracing();
     match run(cli) {
         Ok(code) => ExitCode::from(code),
+        Err(e) if is_broken_pipe(&e) => ExitCode::from(EXIT_OK),
         Err(e) => {
             tracing::error!("{e:#}");
             eprintln!("calma: {e:#}");
@@ -138,12 +147,32 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// Output piped into `head` and closed early is not a failure.
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        let io = c.downcast_ref::<std::io::Error>().or_else(|| {
+            match c.downcast_ref::<crate::store::StoreError>() {
+                Some(crate::store::StoreError::Output(io)) => Some(io),
+                _ => None,
+            }
+        });
+        io.is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
 fn run(cli: Cli) -> anyhow::Result<u8> {
+    // Needs neither the database nor the configuration.
+    if let Command::Templates(a) = &cli.command {
+        return templates::run(a);
+    }
     let ctx = Ctx::new(&cli)?;
     match cli.command {
         Command::Ingest(a) => ingest::run(&ctx, a),
         Command::List(a) => query::list(&ctx, a),
         Command::Show(a) => query::show(&ctx, a),
         Command::Export(a) => export::run(&ctx, a),
+        Command::Act(a) => act::act(&ctx, a),
+        Command::Remind(a) => act::remind(&ctx, a),
+        Command::Templates(a) => templates::run(&a),
     }
 }

@@ -337,16 +337,16 @@ pub fn first_significant_byte(head: &[u8]) -> Option<u8> {
     head.iter().copied().find(|b| !b.is_ascii_whitespace())
 }
 
-/// True when `head` looks like text rather than a binary file: no NUL bytes, and valid UTF-8
-/// except possibly for a character cut at the end.
+/// True when `head` looks like text rather than a binary file: no NUL bytes, and at most a few
+/// bytes that are not UTF-8, 2 % at most (a stray Latin-1 character makes a bad record, not a binary file).
 pub fn looks_like_text(head: &[u8]) -> bool {
     if head.contains(&0) {
         return false;
     }
-    match std::str::from_utf8(head) {
-        Ok(_) => true,
-        Err(e) => e.error_len().is_none() || e.valid_up_to() > head.len().saturating_sub(4),
-    }
+    // The head may end inside a multi-byte character: leave the last three bytes out.
+    let body = &head[..head.len().saturating_sub(3)];
+    let invalid: usize = body.utf8_chunks().map(|c| c.invalid().len()).sum();
+    invalid * 50 <= body.len()
 }
 
 #[cfg(test)]
@@ -381,6 +381,9 @@ mod tests {
         assert!(looks_like_text("hola ¿qué tal?".as_bytes()));
         assert!(!looks_like_text(b"\x89PNG\r\n\x1a\n\0\0\0"));
         assert!(!looks_like_text(b"\xff\xfe\xfd garbage \xc3\x28 more"));
+        let mut latin1 = b"id,text\n1,a caf\xe9 in Latin-1\n".to_vec();
+        latin1.extend(b"2,plenty of ordinary UTF-8 text around it\n".repeat(4));
+        assert!(looks_like_text(&latin1));
         // A multi-byte character cut by the end of the head is still text.
         let s = "привет".as_bytes();
         assert!(looks_like_text(&s[..s.len() - 1]));

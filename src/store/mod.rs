@@ -4,6 +4,7 @@
 //! processes can share a database file: an ingest running while the inbox is open shows up in
 //! it. Every statement binds its parameters. Nothing is ever hard-deleted.
 
+mod cases;
 mod comments;
 mod ingest;
 pub mod migrations;
@@ -14,6 +15,7 @@ use std::time::Duration;
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::Connection;
 
+pub use cases::{AuthorSummary, CaseView, NewReply, Queue, QueueRow, StoredEvent, StoredReply};
 pub use comments::{CommentFilter, StoredComment, Version};
 pub use ingest::{IngestWriter, Outcome};
 
@@ -36,6 +38,12 @@ pub enum StoreError {
     Sql(#[from] rusqlite::Error),
     #[error("{0}")]
     NotFound(String),
+    /// The workflow refused the action; its message says what is allowed instead.
+    #[error("{0}")]
+    Workflow(crate::workflow::WorkflowError),
+    /// Writing what a query streamed out failed (a closed pipe, a full disk).
+    #[error("writing output: {0}")]
+    Output(#[from] std::io::Error),
     #[error("stored data is damaged: {0}")]
     Corrupt(String),
 }
@@ -75,6 +83,9 @@ impl Store {
         conn.pragma_update(None, "foreign_keys", "ON")
             .map_err(open_err)?;
         migrations::migrations().to_latest(&mut conn)?;
+        // Ingest and the case layer use a few dozen statements; re-preparing evicted ones
+        // costs more than the statements themselves.
+        conn.set_prepared_statement_cache_capacity(128);
         Ok(Store {
             conn,
             path: path.to_owned(),
@@ -126,6 +137,24 @@ pub fn parse_ts(s: &str) -> Result<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(s)
         .map(|d| d.with_timezone(&Utc))
         .map_err(|e| StoreError::Corrupt(format!("timestamp {s:?}: {e}")))
+}
+
+/// `due_at` of a case on which no clock runs: sorts after every time.
+pub(crate) const NO_DUE: i64 = i64::MAX;
+
+/// A due time as stored: milliseconds since the epoch (integers keep the queue indexes small
+/// and fast), [`NO_DUE`] when no clock runs.
+pub(crate) fn due_ms(t: Option<DateTime<Utc>>) -> i64 {
+    t.map_or(NO_DUE, |t| t.timestamp_millis())
+}
+
+/// Reads a stored due time back.
+pub(crate) fn due_time(ms: i64) -> Option<DateTime<Utc>> {
+    if ms == NO_DUE {
+        None
+    } else {
+        DateTime::from_timestamp_millis(ms)
+    }
 }
 
 /// A 64-bit FNV-1a hash, stable across versions and platforms (stored in the database).
