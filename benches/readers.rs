@@ -104,7 +104,12 @@ fn x_api() -> String {
         if u > 0 {
             s.push(',');
         }
-        write!(s, r#"{{"id":"{}","name":"User {u}","username":"user{u}"}}"#, 2000 + u).unwrap();
+        write!(
+            s,
+            r#"{{"id":"{}","name":"User {u}","username":"user{u}"}}"#,
+            2000 + u
+        )
+        .unwrap();
     }
     s.push_str(r#"]},"meta":{"result_count":20000}}"#);
     s
@@ -125,7 +130,7 @@ fn x_archive() -> String {
         )
         .unwrap();
     }
-    s.push_str("]");
+    s.push(']');
     s
 }
 
@@ -181,7 +186,11 @@ fn twcs() -> String {
             800_000 + i,
             text(i).replace('"', "\"\""),
             500_001 + i,
-            if i > 0 { (499_999 + i).to_string() } else { String::new() }
+            if i > 0 {
+                (499_999 + i).to_string()
+            } else {
+                String::new()
+            }
         )
         .unwrap();
     }
@@ -253,7 +262,9 @@ impl ValueFormatter for CpuFormatter {
             Throughput::Elements(n) | Throughput::Bytes(n) | Throughput::BytesDecimal(n) => *n,
             _ => 1,
         } as f64;
-        values.iter_mut().for_each(|v| *v = per_iter * 1e9 / *v / 1e3);
+        values
+            .iter_mut()
+            .for_each(|v| *v = per_iter * 1e9 / *v / 1e3);
         "Kelem/s (cpu)"
     }
     fn scale_for_machines(&self, _values: &mut [f64]) -> &'static str {
@@ -294,7 +305,9 @@ fn bench(c: &mut Criterion<CpuTime>) {
         let n = count(&*r, input.as_bytes());
         assert_eq!(n, N, "{name} reads every synthetic comment");
         g.throughput(Throughput::Elements(n as u64));
-        g.bench_function(*name, |b| b.iter(|| count(&*r, black_box(input.as_bytes()))));
+        g.bench_function(*name, |b| {
+            b.iter(|| count(&*r, black_box(input.as_bytes())))
+        });
     }
     g.finish();
 }

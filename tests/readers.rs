@@ -12,7 +12,9 @@ use calma::ingest::{
 use chrono::{DateTime, Utc};
 
 fn fixture(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(rel)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(rel)
 }
 
 fn nubo() -> ReadOptions {
@@ -98,7 +100,10 @@ fn facebook_pages_without_ids_or_authors() {
     assert_eq!(top.platform, Platform::Facebook);
     assert_eq!(top.thread_id.as_deref(), Some(POST));
     assert_eq!(top.parent_id, None);
-    assert!(top.author.is_empty(), "Facebook hides authors without a Page token");
+    assert!(
+        top.author.is_empty(),
+        "Facebook hides authors without a Page token"
+    );
     assert_eq!(top.created_at, at("2024-03-04T09:12:44Z"));
     let answer = p1.by_id(&format!("{POST}_1002"));
     assert_eq!(answer.parent_id.as_deref(), Some(&*format!("{POST}_1001")));
@@ -114,7 +119,11 @@ fn facebook_pages_without_ids_or_authors() {
     assert_eq!(p2.good.len(), 4);
     assert!(p2.by_id(&format!("{POST}_1007")).is_brand);
     assert!(!p2.by_id(&format!("{POST}_1006")).is_brand);
-    assert_eq!(p2.by_id(&format!("{POST}_1009")).text, "", "a photo-only comment");
+    assert_eq!(
+        p2.by_id(&format!("{POST}_1009")).text,
+        "",
+        "a photo-only comment"
+    );
 }
 
 #[test]
@@ -147,7 +156,10 @@ fn instagram_nested_replies_and_paged_comments() {
     let ours = nested.by_id("17850000000000007");
     assert_eq!(ours.parent_id.as_deref(), Some("17850000000000006"));
     assert_eq!(ours.thread_id.as_deref(), Some("17900011122233344"));
-    assert!(ours.is_brand, "`user` is only returned for the account's own comments");
+    assert!(
+        ours.is_brand,
+        "`user` is only returned for the account's own comments"
+    );
     assert!(!nested.by_id("17850000000000008").is_brand);
 
     let p1 = read("instagram/ig_media_comments_p1.json");
@@ -177,7 +189,10 @@ fn instagram_nested_replies_and_paged_comments() {
     );
 
     let reply = read("instagram/ig_reply.json");
-    assert_eq!(reply.good[0].parent_id.as_deref(), Some("17850000000000001"));
+    assert_eq!(
+        reply.good[0].parent_id.as_deref(),
+        Some("17850000000000001")
+    );
 }
 
 #[test]
@@ -210,11 +225,17 @@ fn youtube_threads_replies_edits_and_owner_answers() {
 
     let p2 = read("youtube/commentThreads_list_by_video_p2.json");
     assert_eq!(p2.good.len(), 2);
-    assert_eq!(p2.by_id("UgzNubo0006").text, "Does it come in green? it's my fav");
+    assert_eq!(
+        p2.by_id("UgzNubo0006").text,
+        "Does it come in green? it's my fav"
+    );
 
     let replies = read("youtube/comments_list_replies_by_parent_p1.json");
     assert_eq!(replies.good.len(), 2);
-    assert!(replies.by_id("UgzNubo0003.BBB1").is_brand, "brand channel from the config");
+    assert!(
+        replies.by_id("UgzNubo0003.BBB1").is_brand,
+        "brand channel from the config"
+    );
     assert!(!replies.by_id("UgzNubo0003.BBB2").is_brand);
     assert_eq!(
         replies.by_id("UgzNubo0003.BBB2").parent_id.as_deref(),
@@ -228,7 +249,11 @@ fn x_archive_tweets_are_the_brand_s_with_edit_versions() {
     assert_eq!(r.reader, "x-archive");
     assert!(r.bad.is_empty());
     assert_eq!(r.good.len(), 6);
-    assert!(r.good.iter().all(|c| c.is_brand && c.platform == Platform::X));
+    assert!(
+        r.good
+            .iter()
+            .all(|c| c.is_brand && c.platform == Platform::X)
+    );
     assert!(
         r.good
             .iter()
@@ -241,7 +266,10 @@ fn x_archive_tweets_are_the_brand_s_with_edit_versions() {
         .filter(|c| c.external_id == "1760000000000000003")
         .collect();
     assert_eq!(versions.len(), 2);
-    assert_eq!(versions[0].text, "Spring sale: 20% off all headphnes until Sunday");
+    assert_eq!(
+        versions[0].text,
+        "Spring sale: 20% off all headphnes until Sunday"
+    );
     assert_eq!(versions[0].edited_at, None);
     assert_eq!(
         versions[1].text,
@@ -268,7 +296,10 @@ fn x_api_joins_authors_and_follows_conversations() {
     assert_eq!(angry.author.handle.as_deref(), Some("ana_g"));
     assert_eq!(angry.author.name.as_deref(), Some("Ana García"));
     assert_eq!(angry.author.id.as_deref(), Some("2001"));
-    assert_eq!(angry.text, "@NuboHelp 3rd time asking: where is my refund?? >:(");
+    assert_eq!(
+        angry.text,
+        "@NuboHelp 3rd time asking: where is my refund?? >:("
+    );
     assert_eq!(angry.parent_id.as_deref(), Some("1770000000000000002"));
     assert_eq!(angry.thread_id.as_deref(), Some("1770000000000000001"));
     assert!(!angry.is_brand);
@@ -278,7 +309,11 @@ fn x_api_joins_authors_and_follows_conversations() {
         .iter()
         .filter(|c| c.external_id == "1770000000000000012")
         .collect();
-    assert_eq!(edits.len(), 2, "the older version from includes.tweets, then the newest");
+    assert_eq!(
+        edits.len(),
+        2,
+        "the older version from includes.tweets, then the newest"
+    );
     assert!(!edits[0].text.contains("edited"));
     assert!(edits[1].text.contains("Dubai Mall"));
     assert_eq!(edits[1].edited_at, at("2024-03-06T11:05:00Z"));
@@ -286,7 +321,11 @@ fn x_api_joins_authors_and_follows_conversations() {
 
     let p2 = read("x_api/search_recent_p2.json");
     assert_eq!(p2.good.len(), 2);
-    assert!(p2.by_id("1770000000000000020").text.contains("Long version"));
+    assert!(
+        p2.by_id("1770000000000000020")
+            .text
+            .contains("Long version")
+    );
     let quote = p2.by_id("1770000000000000021");
     assert_eq!(quote.parent_id, None, "a quote is not a reply");
     assert_eq!(quote.lang, None, "`und` is no language");
@@ -302,7 +341,11 @@ fn reddit_reply_trees() {
     let r = read("reddit/comments_listing_nubo.json");
     assert_eq!(r.reader, "reddit");
     assert!(r.bad.is_empty(), "{:?}", r.bad);
-    assert_eq!(r.good.len(), 7, "the submission and `more` stubs are not comments");
+    assert_eq!(
+        r.good.len(),
+        7,
+        "the submission and `more` stubs are not comments"
+    );
     let top = r.by_id("kq1aaa");
     assert_eq!(top.parent_id, None);
     assert_eq!(top.thread_id.as_deref(), Some("1b2nubo"));
@@ -347,7 +390,10 @@ fn google_reviews_with_stars_translations_and_our_replies() {
 
     let p2 = read("google_reviews/reviews_list_p2.json");
     assert_eq!(p2.good.len(), 2);
-    assert!(p2.by_id("AbFvNubo004").author.is_empty(), "anonymous reviewer");
+    assert!(
+        p2.by_id("AbFvNubo004").author.is_empty(),
+        "anonymous reviewer"
+    );
     assert_eq!(p2.by_id("AbFvNubo005").rating, Some(2));
 }
 
@@ -361,7 +407,10 @@ fn takeout_csv_columns_by_name_and_json_text() {
         now.by_id("UgxNuboT001").created_at,
         at("2024-08-17T20:04:52.096899Z")
     );
-    assert_eq!(now.by_id("UgxNuboT003").thread_id.as_deref(), Some("UgkxPost01"));
+    assert_eq!(
+        now.by_id("UgxNuboT003").thread_id.as_deref(),
+        Some("UgkxPost01")
+    );
     assert!(now.good.iter().all(|c| c.platform == Platform::Youtube));
 
     let old = read("takeout_youtube/comments_older_export.csv");
@@ -393,13 +442,19 @@ fn twcs_inbound_false_is_the_brand() {
     assert_eq!(r.good.len(), 6);
     let first = r.by_id("500001");
     assert_eq!(first.author.id.as_deref(), Some("815001"));
-    assert_eq!(first.text, "@NuboHelp my X2 won't charge & I've tried 3 cables 😩");
+    assert_eq!(
+        first.text,
+        "@NuboHelp my X2 won't charge & I've tried 3 cables 😩"
+    );
     assert!(!first.is_brand);
     let ours = r.by_id("500002");
     assert!(ours.is_brand);
     assert_eq!(ours.author.handle.as_deref(), Some("NuboHelp"));
     assert_eq!(r.by_id("500003").parent_id.as_deref(), Some("500002"));
-    assert_eq!(r.by_id("500003").text, "@NuboHelp the one in the box <sigh>");
+    assert_eq!(
+        r.by_id("500003").text,
+        "@NuboHelp the one in the box <sigh>"
+    );
     for id in ["500001", "500002", "500003", "500004"] {
         assert_eq!(r.by_id(id).thread_id.as_deref(), Some("500001"), "{id}");
     }
@@ -428,7 +483,10 @@ const FIXTURES: &[(&str, &str)] = &[
     ("google_reviews/reviews_list_p1.json", "google-reviews"),
     ("google_reviews/reviews_list_p2.json", "google-reviews"),
     ("takeout_youtube/comments.csv", "takeout-youtube"),
-    ("takeout_youtube/comments_older_export.csv", "takeout-youtube"),
+    (
+        "takeout_youtube/comments_older_export.csv",
+        "takeout-youtube",
+    ),
     ("twcs/twcs_nubo.csv", "twcs"),
 ];
 
@@ -445,11 +503,7 @@ fn detection_picks_the_platform_reader_and_others_say_why_not() {
                 continue;
             }
             if let Detection::Yes(c) = r.detect(&path, &head) {
-                assert!(
-                    c < 50,
-                    "{} also claims {rel} with confidence {c}",
-                    r.name()
-                );
+                assert!(c < 50, "{} also claims {rel} with confidence {c}", r.name());
             }
         }
     }
@@ -484,7 +538,10 @@ fn canonical_files_are_left_to_the_canonical_readers() {
     for (name, bytes, want) in samples {
         let p = Path::new(name);
         assert_eq!(detect(p, bytes).unwrap().name(), want, "{name}");
-        for r in readers().iter().filter(|r| platform_readers.contains(&r.name())) {
+        for r in readers()
+            .iter()
+            .filter(|r| platform_readers.contains(&r.name()))
+        {
             match r.detect(p, bytes) {
                 Detection::No(why) => assert!(!why.is_empty()),
                 Detection::Yes(c) => panic!("{} claims {name} ({c})", r.name()),
@@ -562,7 +619,8 @@ fn bad_records_are_rejected_with_their_number_and_the_rest_is_read() {
     assert_eq!(good.len(), 2);
     assert_eq!(bad.iter().map(|b| b.record).collect::<Vec<_>>(), [2, 3, 4]);
 
-    let reviews = br#"{"reviews":[{"reviewId":"r1","starRating":"FIVE","createTime":"2024-01-01T00:00:00Z"},
+    let reviews =
+        br#"{"reviews":[{"reviewId":"r1","starRating":"FIVE","createTime":"2024-01-01T00:00:00Z"},
         {"starRating":"ONE","comment":"who am I"},{"reviewId":"r3","createTime":"soon"}]}"#;
     let (good, bad) = bytes_with("g.json", reviews, Some("google-reviews")).unwrap();
     assert_eq!(good.len(), 1);
@@ -587,7 +645,10 @@ fn broken_json_is_refused_with_a_reason() {
         ("facebook", &b"{\"paging\": oops}"[..]),
         ("reddit", b"[{\"kind\": \"Listing\", \"data\": nope"),
         ("x-api", b"{\"meta\": {\"result_count\": }"),
-        ("x-archive", b"window.YTD.tweets.part0 = {\"not\": \"an array\"}"),
+        (
+            "x-archive",
+            b"window.YTD.tweets.part0 = {\"not\": \"an array\"}",
+        ),
     ] {
         match bytes_with("broken.json", input, Some(format)) {
             Err(FileError::Unreadable { reason, .. }) => {

@@ -13,9 +13,9 @@ use std::path::Path;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use super::support::{envelope, 
-    Doc, Out, TimeField, bad_json, detect_json, finish, lenient_str, non_empty, parse_doc,
-    parse_raw, raw_elements, read_text, recover, refuse_error, time_field,
+use super::support::{
+    Doc, Out, TimeField, bad_json, detect_json, envelope, finish, lenient_str, non_empty,
+    parse_doc, parse_raw, raw_elements, read_text, recover, refuse_error, time_field,
 };
 use super::{Detection, ReadError, ReadOptions, Reader, Sink};
 use crate::domain::{AuthorRef, Comment, Platform};
@@ -82,9 +82,9 @@ fn query_param<'u>(url: &'u str, key: &str) -> Option<&'u str> {
 
 fn parse_link(url: &str) -> Link<'_> {
     let path = url.split('?').next().unwrap_or(url);
-    let path = path
-        .split_once("://")
-        .map_or(path, |(_, rest)| rest.split_once('/').map_or("", |(_, p)| p));
+    let path = path.split_once("://").map_or(path, |(_, rest)| {
+        rest.split_once('/').map_or("", |(_, p)| p)
+    });
     let mut link = Link {
         comment: query_param(url, "comment_id"),
         reply: query_param(url, "reply_comment_id"),
@@ -120,7 +120,11 @@ struct Ctx {
 
 impl FbComment<'_> {
     fn to_comment(&self, ctx: &Ctx, opts: &ReadOptions) -> Result<Comment, String> {
-        let link = self.permalink_url.as_deref().map(parse_link).unwrap_or_default();
+        let link = self
+            .permalink_url
+            .as_deref()
+            .map(parse_link)
+            .unwrap_or_default();
         let post = link
             .post
             .map(str::to_owned)
@@ -266,7 +270,10 @@ impl Reader for FacebookReader {
             Doc::Object(entries) => {
                 if let Some(data) = parsed.get("data") {
                     raw_elements(data).map_err(|e| ReadError::Format(format!("`data`: {e}")))?
-                } else if entries.iter().any(|(k, _)| COMMENT_KEYS.contains(&k.as_str())) {
+                } else if entries
+                    .iter()
+                    .any(|(k, _)| COMMENT_KEYS.contains(&k.as_str()))
+                {
                     let n = out.next_record();
                     return read_element(&doc, doc.trim(), n, &ctx, opts, &mut out);
                 } else {
@@ -303,7 +310,10 @@ mod tests {
             }
         );
         let l = parse_link("https://www.facebook.com/permalink.php?story_fbid=9&id=4&comment_id=1");
-        assert_eq!((l.page, l.post, l.comment), (Some("4"), Some("9"), Some("1")));
+        assert_eq!(
+            (l.page, l.post, l.comment),
+            (Some("4"), Some("9"), Some("1"))
+        );
     }
 
     #[test]

@@ -15,9 +15,9 @@ use std::path::Path;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use super::support::{envelope, 
-    Doc, Out, TimeField, bad_json, detect_json, finish, lenient_str, non_empty, parse_doc,
-    parse_raw, raw_elements, read_text, recover, refuse_error, time_field,
+use super::support::{
+    Doc, Out, TimeField, bad_json, detect_json, envelope, finish, lenient_str, non_empty,
+    parse_doc, parse_raw, raw_elements, read_text, recover, refuse_error, time_field,
 };
 use super::{Detection, ReadError, ReadOptions, Reader, Sink};
 use crate::domain::{Comment, Platform};
@@ -35,13 +35,28 @@ struct Review<'a> {
     name: S<'a>,
     #[serde(default, borrow)]
     reviewer: Option<Reviewer<'a>>,
-    #[serde(default, borrow, deserialize_with = "lenient_str", rename = "starRating")]
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "lenient_str",
+        rename = "starRating"
+    )]
     star_rating: S<'a>,
     #[serde(default, borrow, deserialize_with = "lenient_str")]
     comment: S<'a>,
-    #[serde(default, borrow, deserialize_with = "time_field", rename = "createTime")]
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "time_field",
+        rename = "createTime"
+    )]
     create_time: TimeField<'a>,
-    #[serde(default, borrow, deserialize_with = "time_field", rename = "updateTime")]
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "time_field",
+        rename = "updateTime"
+    )]
     update_time: TimeField<'a>,
     #[serde(default, borrow, rename = "reviewReply")]
     reply: Option<Reply<'a>>,
@@ -49,7 +64,12 @@ struct Review<'a> {
 
 #[derive(Deserialize)]
 struct Reviewer<'a> {
-    #[serde(default, borrow, deserialize_with = "lenient_str", rename = "displayName")]
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "lenient_str",
+        rename = "displayName"
+    )]
     display_name: S<'a>,
 }
 
@@ -57,7 +77,12 @@ struct Reviewer<'a> {
 struct Reply<'a> {
     #[serde(default, borrow, deserialize_with = "lenient_str")]
     comment: S<'a>,
-    #[serde(default, borrow, deserialize_with = "time_field", rename = "updateTime")]
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "time_field",
+        rename = "updateTime"
+    )]
     update_time: TimeField<'a>,
 }
 

@@ -12,9 +12,9 @@ use std::path::Path;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use super::support::{envelope, 
-    Doc, Out, TimeField, bad_json, detect_json, finish, lenient_str, non_empty, parse_doc,
-    parse_raw, raw_elements, read_text, recover, refuse_error, time_field,
+use super::support::{
+    Doc, Out, TimeField, bad_json, detect_json, envelope, finish, lenient_str, non_empty,
+    parse_doc, parse_raw, raw_elements, read_text, recover, refuse_error, time_field,
 };
 use super::{Detection, ReadError, ReadOptions, Reader, Sink};
 use crate::domain::{Comment, Platform};
@@ -222,7 +222,10 @@ impl Reader for InstagramReader {
         let elements: Vec<&RawValue> = match &parsed {
             Doc::Array(list) => list.clone(),
             Doc::Object(entries) => match parsed.get("data") {
-                None if !entries.iter().any(|(k, _)| COMMENT_KEYS.contains(&k.as_str())) => {
+                None if !entries
+                    .iter()
+                    .any(|(k, _)| COMMENT_KEYS.contains(&k.as_str())) =>
+                {
                     // `?ids=a,b`: an object keyed by comment id.
                     entries.iter().map(|(_, v)| *v).collect()
                 }
@@ -271,9 +274,17 @@ mod tests {
                 "paging":{{"next":"https://graph.facebook.com/v19.0/42/{edge}?after=x"}}}}"#
             )
         };
-        let (cs, _) = collect(&InstagramReader, page("comments").as_bytes(), &ReadOptions::default());
+        let (cs, _) = collect(
+            &InstagramReader,
+            page("comments").as_bytes(),
+            &ReadOptions::default(),
+        );
         assert_eq!(cs[0].thread_id.as_deref(), Some("42"));
-        let (cs, _) = collect(&InstagramReader, page("replies").as_bytes(), &ReadOptions::default());
+        let (cs, _) = collect(
+            &InstagramReader,
+            page("replies").as_bytes(),
+            &ReadOptions::default(),
+        );
         assert_eq!(cs[0].parent_id.as_deref(), Some("42"));
     }
 }

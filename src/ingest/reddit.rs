@@ -17,7 +17,7 @@ use serde_json::value::RawValue;
 
 use super::support::{
     Doc, Out, TimeField, bad_json, detect_json, finish, lenient_str, non_empty, parse_doc,
-    parse_raw, raw_elements, read_text, recover, time_field,
+    parse_raw, read_text, recover, time_field,
 };
 use super::{Detection, ReadError, ReadOptions, Reader, Sink};
 use crate::domain::{Comment, Platform};
@@ -38,7 +38,7 @@ struct Thing<'a> {
 #[derive(Deserialize)]
 struct ListingData<'a> {
     #[serde(default, borrow)]
-    children: Option<&'a RawValue>,
+    children: Vec<&'a RawValue>,
 }
 
 #[derive(Deserialize)]
@@ -88,7 +88,10 @@ impl T1<'_> {
             .created_utc
             .parse(opts)
             .map_err(|e| format!("created_utc: {e}"))?;
-        c.edited_at = self.edited.parse(opts).map_err(|e| format!("edited: {e}"))?;
+        c.edited_at = self
+            .edited
+            .parse(opts)
+            .map_err(|e| format!("edited: {e}"))?;
         c.thread_id = non_empty(self.link_id.as_deref().map(bare));
         c.parent_id = self
             .parent_id
@@ -124,10 +127,7 @@ impl Walk<'_, '_, '_, '_> {
             Ok(d) => d,
             Err(_) => return Ok(()),
         };
-        let Some(children) = data.children else {
-            return Ok(());
-        };
-        for child in raw_elements(children).unwrap_or_default() {
+        for child in data.children {
             self.thing(child.get())?;
         }
         Ok(())
@@ -145,7 +145,10 @@ impl Walk<'_, '_, '_, '_> {
         match thing.kind.as_deref() {
             Some("Listing") => self.listing(data),
             Some("more") => {
-                self.collapsed += parse_raw::<More>(data).ok().and_then(|m| m.count).unwrap_or(0);
+                self.collapsed += parse_raw::<More>(data)
+                    .ok()
+                    .and_then(|m| m.count)
+                    .unwrap_or(0);
                 Ok(())
             }
             Some("t1") => self.comment(raw, data),
@@ -218,7 +221,8 @@ impl Reader for RedditReader {
                 }
                 if let Some(cut) = cut {
                     let n = walk.out.next_record();
-                    walk.out.send(bad_json(&doc, n, cut, "file ends inside this record"))?;
+                    walk.out
+                        .send(bad_json(&doc, n, cut, "file ends inside this record"))?;
                 }
             }
         }

@@ -242,7 +242,11 @@ pub fn fast_timestamp(s: &str) -> Option<DateTime<Utc>> {
         if b[13] != b':' || b[16] != b':' {
             return None;
         }
-        let hms = (digits(&b[11..13])?, digits(&b[14..16])?, digits(&b[17..19])?);
+        let hms = (
+            digits(&b[11..13])?,
+            digits(&b[14..16])?,
+            digits(&b[17..19])?,
+        );
         let mut i = 19;
         let mut nanos = 0u32;
         if b[i] == b'.' {
@@ -271,14 +275,18 @@ pub fn fast_timestamp(s: &str) -> Option<DateTime<Utc>> {
     // Twitter v1.1: `Mon Mar 04 10:20:00 +0000 2024`.
     if b.len() == 30 && b[3] == b' ' && b[7] == b' ' && b[10] == b' ' && b[19] == b' ' {
         const MONTHS: [&[u8]; 12] = [
-            b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct",
-            b"Nov", b"Dec",
+            b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov",
+            b"Dec",
         ];
         let mo = MONTHS.iter().position(|m| *m == &b[4..7])? as u32 + 1;
         if b[13] != b':' || b[16] != b':' || b[25] != b' ' {
             return None;
         }
-        let hms = (digits(&b[11..13])?, digits(&b[14..16])?, digits(&b[17..19])?);
+        let hms = (
+            digits(&b[11..13])?,
+            digits(&b[14..16])?,
+            digits(&b[17..19])?,
+        );
         let off = offset_secs(&b[20..25])?;
         return utc_from(digits(&b[26..30])?, mo, digits(&b[8..10])?, hms, 0, off);
     }
@@ -432,10 +440,16 @@ pub fn split_array(doc: &str, start: usize) -> Recovered<'_> {
             i += 1;
         }
         if i >= b.len() {
-            return Recovered { complete, cut: None };
+            return Recovered {
+                complete,
+                cut: None,
+            };
         }
         if b[i] == b']' {
-            return Recovered { complete, cut: None };
+            return Recovered {
+                complete,
+                cut: None,
+            };
         }
         let begin = i;
         let mut depth = 0usize;
@@ -573,7 +587,9 @@ pub fn refuse_error(doc: &Doc<'_>) -> Result<(), ReadError> {
     match doc.get("error") {
         Some(e) if doc.get("data").is_none() && doc.get("items").is_none() => {
             let msg: String = e.get().chars().take(200).collect();
-            Err(ReadError::Format(format!("the file is an API error response: {msg}")))
+            Err(ReadError::Format(format!(
+                "the file is an API error response: {msg}"
+            )))
         }
         _ => Ok(()),
     }
@@ -680,7 +696,7 @@ impl Threads {
 /// anywhere in it, and are emitted together, oldest first.
 pub enum Pending {
     Item(Item),
-    Version(Version),
+    Version(Box<Version>),
 }
 
 /// One version of a post that may have been edited.
@@ -718,7 +734,7 @@ pub fn emit_versions(
         }
         return Ok(());
     }
-    let mut groups: HashMap<String, Vec<Version>> = HashMap::new();
+    let mut groups: HashMap<String, Vec<Box<Version>>> = HashMap::new();
     let mut order: Vec<Result<String, Item>> = Vec::with_capacity(pending.len());
     for p in pending {
         match p {
@@ -787,7 +803,12 @@ pub fn read_csv<H>(
         .byte_headers()
         .map_err(|e| ReadError::Format(format!("header row: {e}")))?
         .iter()
-        .map(|h| String::from_utf8_lossy(h).trim_start_matches('\u{feff}').trim().to_owned())
+        .map(|h| {
+            String::from_utf8_lossy(h)
+                .trim_start_matches('\u{feff}')
+                .trim()
+                .to_owned()
+        })
         .collect();
     let mut state = header(&names)?;
     let mut rec = csv::ByteRecord::new();
@@ -797,7 +818,11 @@ pub fn read_csv<H>(
         let n = out.next_record();
         let parsed = match res {
             Ok(false) => break,
-            Ok(true) => match rec.iter().map(std::str::from_utf8).collect::<Result<Vec<_>, _>>() {
+            Ok(true) => match rec
+                .iter()
+                .map(std::str::from_utf8)
+                .collect::<Result<Vec<_>, _>>()
+            {
                 Ok(fields) if fields.len() == names.len() => row(&mut state, &fields),
                 Ok(fields) => Err(format!(
                     "row has {} fields, the header has {}",
@@ -914,7 +939,12 @@ mod tests {
                 "{t}"
             );
         }
-        for t in ["2024-03-01T10:00:00", "2024-02-30T10:00:00Z", "yesterday", "1709201000"] {
+        for t in [
+            "2024-03-01T10:00:00",
+            "2024-02-30T10:00:00Z",
+            "yesterday",
+            "1709201000",
+        ] {
             assert_eq!(fast_timestamp(t), None, "{t}");
         }
     }

@@ -12,7 +12,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::support::{timestamp, Out, column_key, first_line, non_empty, read_csv};
+use super::support::{Out, column_key, first_line, non_empty, read_csv, timestamp};
 use super::{Detection, ReadError, ReadOptions, Reader, Sink, looks_like_text};
 use crate::domain::{Comment, Platform};
 
@@ -36,9 +36,7 @@ fn col_for(name: &str) -> Option<Col> {
     Some(match column_key(name).as_str() {
         "commentid" | "livechatid" => Col::Id,
         "commenttext" | "livechattext" | "content" => Col::Text,
-        "commentcreatetimestamp" | "livechatcreatetimestamp" | "date" | "timestamp" => {
-            Col::Created
-        }
+        "commentcreatetimestamp" | "livechatcreatetimestamp" | "date" | "timestamp" => Col::Created,
         "channelid" => Col::ChannelId,
         "author" => Col::Author,
         "videoid" => Col::Video,
@@ -59,10 +57,10 @@ struct Segment {
 /// when it is plain text.
 pub fn segments_text(cell: &str) -> String {
     let t = cell.trim();
-    if t.starts_with('{') {
-        if let Ok(segs) = serde_json::from_str::<Vec<Segment>>(&format!("[{t}]")) {
-            return segs.into_iter().map(|s| s.text).collect();
-        }
+    if t.starts_with('{')
+        && let Ok(segs) = serde_json::from_str::<Vec<Segment>>(&format!("[{t}]"))
+    {
+        return segs.into_iter().map(|s| s.text).collect();
     }
     cell.to_owned()
 }
@@ -108,11 +106,16 @@ impl Reader for TakeoutYoutubeReader {
             return Detection::No("not text".into());
         }
         let line = first_line(head);
-        let cols: Vec<Option<Col>> = line.split(',').map(|n| col_for(n.trim_matches('"'))).collect();
+        let cols: Vec<Option<Col>> = line
+            .split(',')
+            .map(|n| col_for(n.trim_matches('"')))
+            .collect();
         let has = |c: Col| cols.contains(&Some(c));
         let keys: Vec<String> = line.split(',').map(column_key).collect();
         let takeout = keys.iter().any(|k| k == "commentid" || k == "livechatid")
-            && keys.iter().any(|k| k == "commenttext" || k == "livechattext");
+            && keys
+                .iter()
+                .any(|k| k == "commenttext" || k == "livechattext");
         let spam = keys.iter().any(|k| k == "commentid")
             && has(Col::Author)
             && keys.iter().any(|k| k == "content");
@@ -164,7 +167,9 @@ mod tests {
     #[test]
     fn json_fragments_are_joined() {
         assert_eq!(
-            segments_text(r#"{"text":"see "},{"text":"12:01","videoLink":{"externalVideoId":"v"}}"#),
+            segments_text(
+                r#"{"text":"see "},{"text":"12:01","videoLink":{"externalVideoId":"v"}}"#
+            ),
             "see 12:01"
         );
         assert_eq!(segments_text("plain, text"), "plain, text");
@@ -174,7 +179,11 @@ mod tests {
     fn headers_are_matched_by_name_in_any_order() {
         let csv = "Video ID,Comment Text,Comment ID,Comment Create Timestamp,Parent Comment ID\n\
                    v1,\"{\"\"text\"\":\"\"hola\"\"}\",c2,2024-01-01T00:00:00+00:00,c1\n";
-        let (cs, bad) = collect(&TakeoutYoutubeReader, csv.as_bytes(), &ReadOptions::default());
+        let (cs, bad) = collect(
+            &TakeoutYoutubeReader,
+            csv.as_bytes(),
+            &ReadOptions::default(),
+        );
         assert!(bad.is_empty(), "{bad:?}");
         assert_eq!(cs[0].text, "hola");
         assert_eq!(cs[0].parent_id.as_deref(), Some("c1"));

@@ -10,7 +10,9 @@
 use std::io::BufRead;
 use std::path::Path;
 
-use super::support::{timestamp, Out, column_key, decode_entities, first_line, non_empty, read_csv, Threads};
+use super::support::{
+    Out, Threads, column_key, decode_entities, first_line, non_empty, read_csv, timestamp,
+};
 use super::{Detection, ReadError, ReadOptions, Reader, Sink, looks_like_text};
 use crate::domain::{Comment, Platform};
 
@@ -57,7 +59,9 @@ struct Rows {
 impl Rows {
     fn row(&mut self, f: &[&str], opts: &ReadOptions) -> Result<Comment, String> {
         let cell = |i: Option<usize>| i.and_then(|i| f.get(i).copied());
-        let id = cell(self.cols.id).and_then(tweet_id).ok_or("missing tweet_id")?;
+        let id = cell(self.cols.id)
+            .and_then(tweet_id)
+            .ok_or("missing tweet_id")?;
         let text = cell(self.cols.text)
             .filter(|t| !t.trim().is_empty())
             .ok_or("missing text")?;
@@ -72,8 +76,8 @@ impl Rows {
                 c.author.handle = Some(a.trim_start_matches('@').to_owned());
             }
         }
-        c.is_brand = cell(self.cols.inbound)
-            .is_some_and(|v| v.trim().eq_ignore_ascii_case("false"));
+        c.is_brand =
+            cell(self.cols.inbound).is_some_and(|v| v.trim().eq_ignore_ascii_case("false"));
         c.parent_id = cell(self.cols.parent).and_then(tweet_id);
         if let Some(p) = &c.parent_id {
             self.threads.link(&id, p);
@@ -123,7 +127,9 @@ impl Reader for TwcsReader {
             |names| {
                 let cols = cols(names);
                 if cols.id.is_none() || cols.text.is_none() {
-                    return Err(ReadError::Format("the header has no tweet_id and text".into()));
+                    return Err(ReadError::Format(
+                        "the header has no tweet_id and text".into(),
+                    ));
                 }
                 Ok(Rows {
                     cols,

@@ -15,10 +15,10 @@ use std::path::Path;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use super::support::{envelope, 
-    Doc, Out, Pending, TimeField, Version, bad_json, decode_entities, detect_json, emit_versions,
-    iso_lang, lenient_str, non_empty, parse_doc, parse_raw, raw_elements, read_text, recover,
-    Threads, time_field,
+use super::support::{
+    Doc, Out, Pending, Threads, TimeField, Version, bad_json, decode_entities, detect_json,
+    emit_versions, envelope, iso_lang, lenient_str, non_empty, parse_doc, parse_raw, raw_elements,
+    read_text, recover, time_field,
 };
 use super::{Detection, ReadError, ReadOptions, Reader, Sink};
 use crate::domain::{AuthorRef, Comment, Platform};
@@ -198,7 +198,7 @@ fn read_response(
                 if v.group != v.own_id || v.rank.is_some_and(|r| r > 0) {
                     wanted_versions.push(v.group.clone());
                 }
-                pending.push(Pending::Version(v));
+                pending.push(Pending::Version(Box::new(v)));
             }
             Err(e) => pending.push(Pending::Item(bad_json(doc, record, raw, e))),
         }
@@ -229,20 +229,20 @@ fn read_response(
                 continue;
             };
             if wanted.contains(v.group.as_str()) && !seen.contains(v.own_id.as_str()) {
-                older.push(Pending::Version(v));
+                older.push(Pending::Version(Box::new(v)));
             }
         }
     }
     pending.extend(older);
     for p in &mut pending {
-        if let Pending::Version(v) = p {
-            if v.comment.thread_id.is_none() {
-                v.comment.thread_id = Some(if v.comment.parent_id.is_some() {
-                    threads.root(&v.own_id)
-                } else {
-                    v.group.clone()
-                });
-            }
+        if let Pending::Version(v) = p
+            && v.comment.thread_id.is_none()
+        {
+            v.comment.thread_id = Some(if v.comment.parent_id.is_some() {
+                threads.root(&v.own_id)
+            } else {
+                v.group.clone()
+            });
         }
     }
     emit_versions(pending, opts, out)?;
@@ -274,7 +274,12 @@ impl Reader for XApiReader {
                 "\"public_metrics\"",
                 "\"possibly_sensitive\"",
             ],
-            &["\"full_text\"", "\"id_str\"", "\"snippet\"", "\"created_time\""],
+            &[
+                "\"full_text\"",
+                "\"id_str\"",
+                "\"snippet\"",
+                "\"created_time\"",
+            ],
             75,
             "X API v2 tweet keys (\"text\" and \"id\" with \"edit_history_tweet_ids\", \
              \"conversation_id\", \"referenced_tweets\", \"includes\" or \"public_metrics\")",
@@ -289,12 +294,12 @@ impl Reader for XApiReader {
     ) -> Result<(), ReadError> {
         let doc = read_text(input)?;
         let mut out = Out::new(sink);
-        if doc.trim_start().starts_with('{') {
-            if let Ok(page) = serde_json::from_str::<Page>(&doc) {
-                let data = page.data.into_iter().map(Source::Parsed).collect();
-                if read_response(&doc, data, None, page.includes, opts, &mut out)? {
-                    return Ok(());
-                }
+        if doc.trim_start().starts_with('{')
+            && let Ok(page) = serde_json::from_str::<Page>(&doc)
+        {
+            let data = page.data.into_iter().map(Source::Parsed).collect();
+            if read_response(&doc, data, None, page.includes, opts, &mut out)? {
+                return Ok(());
             }
         }
         if let Some(env) = envelope(&doc) {

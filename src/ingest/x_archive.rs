@@ -16,8 +16,8 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use super::support::{
-    Out, Pending, TimeField, Version, bad_json, contains, decode_entities, emit_versions,
-    iso_lang, lenient_str, non_empty, parse_raw, read_text, split_array, Threads, time_field,
+    Out, Pending, Threads, TimeField, Version, bad_json, contains, decode_entities, emit_versions,
+    iso_lang, lenient_str, non_empty, parse_raw, read_text, split_array, time_field,
 };
 use super::{Detection, ReadError, ReadOptions, Reader, Sink, looks_like_text};
 use crate::domain::{Comment, Platform};
@@ -142,6 +142,28 @@ impl Tweet<'_> {
     }
 }
 
+/// An element of the archive as most archives write it: `{"tweet": {…}}`.
+#[derive(Deserialize)]
+struct Wrapped<'a> {
+    #[serde(borrow)]
+    tweet: Tweet<'a>,
+}
+
+/// One pass over a clean archive: every element parsed straight into a version. `None` when
+/// anything is amiss (or the archive is empty), and the careful path then finds the bad
+/// records with their raw text.
+fn read_clean(doc: &str, opts: &ReadOptions, owner: Option<&str>) -> Option<Vec<Pending>> {
+    let list: Vec<Wrapped> = serde_json::from_str(doc).ok()?;
+    list.iter()
+        .map(|w| {
+            w.tweet
+                .to_version(opts, owner)
+                .ok()
+                .map(|v| Pending::Version(Box::new(v)))
+        })
+        .collect()
+}
+
 /// The JSON array of a `tweets.js`: everything after the first `=`, without a final `;`.
 fn json_part(doc: &str) -> &str {
     let t = doc.trim_start();
@@ -187,30 +209,41 @@ impl Reader for XArchiveReader {
                 "expected a JSON array after `window.YTD.tweets.part0 =`".into(),
             ));
         }
-        let (elements, cut): (Vec<&str>, Option<&str>) =
+        let owner = owner_handle(opts);
+        let mut threads = Threads::default();
+        let mut pending = read_clean(doc, opts, owner.as_deref()).unwrap_or_default();
+        let (elements, cut): (Vec<&str>, Option<&str>) = if !pending.is_empty() {
+            (Vec::new(), None)
+        } else {
             match serde_json::from_str::<Vec<&RawValue>>(doc) {
                 Ok(list) => (list.into_iter().map(RawValue::get).collect(), None),
                 Err(_) => {
                     let r = split_array(doc, 0);
                     (r.complete, r.cut)
                 }
-            };
-        let owner = owner_handle(opts);
-        let mut pending = Vec::with_capacity(elements.len());
-        let mut threads = Threads::default();
+            }
+        };
+        for p in &pending {
+            if let Pending::Version(v) = p
+                && let Some(parent) = &v.comment.parent_id
+            {
+                threads.link(&v.own_id, parent);
+            }
+        }
         for (i, raw) in elements.iter().enumerate() {
             let record = i as u64 + 1;
             let tweet_raw = match parse_raw::<Wrapper>(raw) {
                 Ok(Wrapper { tweet: Some(t) }) => t.get(),
                 _ => raw,
             };
-            let v = parse_raw::<Tweet>(tweet_raw).and_then(|t| t.to_version(opts, owner.as_deref()));
+            let v =
+                parse_raw::<Tweet>(tweet_raw).and_then(|t| t.to_version(opts, owner.as_deref()));
             match v {
                 Ok(v) => {
                     if let Some(p) = &v.comment.parent_id {
                         threads.link(&v.own_id, p);
                     }
-                    pending.push(Pending::Version(v));
+                    pending.push(Pending::Version(Box::new(v)));
                 }
                 Err(e) => pending.push(Pending::Item(bad_json(&text, record, raw, e))),
             }

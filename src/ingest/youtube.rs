@@ -13,9 +13,9 @@ use std::path::Path;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use super::support::{envelope, 
-    Doc, Out, TimeField, bad_json, detect_json, finish, html_to_text, lenient_str, non_empty,
-    parse_doc, parse_raw, raw_elements, read_text, recover, refuse_error, time_field,
+use super::support::{
+    Doc, Out, TimeField, bad_json, detect_json, envelope, finish, html_to_text, lenient_str,
+    non_empty, parse_doc, parse_raw, raw_elements, read_text, recover, refuse_error, time_field,
 };
 use super::{Detection, ReadError, ReadOptions, Reader, Sink};
 use crate::domain::{Comment, Platform};
@@ -76,7 +76,12 @@ struct Snippet<'a> {
     #[serde(default, borrow, deserialize_with = "time_field")]
     #[serde(rename = "updatedAt")]
     updated_at: TimeField<'a>,
-    #[serde(default, rename = "moderationStatus", borrow, deserialize_with = "lenient_str")]
+    #[serde(
+        default,
+        rename = "moderationStatus",
+        borrow,
+        deserialize_with = "lenient_str"
+    )]
     moderation: S<'a>,
 }
 
@@ -138,10 +143,14 @@ fn to_comment(
         .and_then(|a| non_empty(a.value.as_deref()));
     let owner = non_empty(s.channel_id.as_deref()).or_else(|| ctx.channel.clone());
     c.is_brand = c.author.id.is_some() && c.author.id == owner;
-    c.url = c.thread_id.as_ref().map(|v| {
-        format!("https://www.youtube.com/watch?v={v}&lc={}", c.external_id)
-    });
-    c.hidden = matches!(s.moderation.as_deref(), Some("heldForReview" | "rejected" | "likelySpam"));
+    c.url = c
+        .thread_id
+        .as_ref()
+        .map(|v| format!("https://www.youtube.com/watch?v={v}&lc={}", c.external_id));
+    c.hidden = matches!(
+        s.moderation.as_deref(),
+        Some("heldForReview" | "rejected" | "likelySpam")
+    );
     Ok(c)
 }
 
@@ -229,7 +238,11 @@ impl Reader for YoutubeReader {
         detect_json(
             head,
             &["\"snippet\""],
-            &["\"youtube#comment", "\"textOriginal\"", "\"topLevelComment\""],
+            &[
+                "\"youtube#comment",
+                "\"textOriginal\"",
+                "\"topLevelComment\"",
+            ],
             &[],
             85,
             "YouTube Data API comment keys (\"snippet\" with \"youtube#comment…\", \
