@@ -197,7 +197,7 @@ fn reclassify_backtests_the_stored_comments() {
         "comments.csv",
         "id,platform,author,text\n\
          t1,youtube,ana,\"You are a pathetic idiot, nobody cares\"\n\
-         t2,youtube,bob,\"Lovely video, thanks!\"\n\
+         t2,youtube,bob,\"Lovely video, thanks! Please bring back the old mascot\"\n\
          t3,youtube,cai,\"my parcel still hasn't arrived and nobody answers the phone\"\n",
     );
     calma(&dir)
@@ -206,28 +206,42 @@ fn reclassify_backtests_the_stored_comments() {
         .arg(&file)
         .assert()
         .success();
-    calma(&dir)
-        .args(["reclassify", "--dry-run"])
-        .assert()
-        .success()
-        .stdout(
-            predicate::str::contains("other -> troll")
-                .and(predicate::str::contains("dry run: nothing written")),
-        );
-    calma(&dir)
-        .arg("reclassify")
-        .assert()
-        .success()
-        .stdout(predicate::str::contains("written:"));
-    // A second run finds nothing left to change.
+    // Ingest classified with the default packs: the same packs change nothing.
     calma(&dir)
         .args(["reclassify", "--dry-run"])
         .assert()
         .success()
         .stdout(predicate::str::contains("0 verdicts change"));
+    // A new rule is backtested before it is written.
+    let pack = write(
+        &dir,
+        "mascot.toml",
+        "[[rule]]\nid = \"mine.mascot\"\ndescription = \"Ideas about our mascot\"\nlang = \"en\"\nany = [\"mascot\"]\ntag = \"constructive\"\nweight = 5.0\n",
+    );
     calma(&dir)
-        .args(["list", "--tag", "troll", "--json"])
+        .args(["reclassify", "--dry-run", "--rules"])
+        .arg(&pack)
         .assert()
         .success()
-        .stdout(predicate::str::contains("pathetic idiot"));
+        .stdout(
+            predicate::str::contains("other -> constructive")
+                .and(predicate::str::contains("dry run: nothing written")),
+        );
+    calma(&dir)
+        .args(["reclassify", "--rules"])
+        .arg(&pack)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("written:"));
+    calma(&dir)
+        .args(["reclassify", "--dry-run", "--rules"])
+        .arg(&pack)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("0 verdicts change"));
+    calma(&dir)
+        .args(["list", "--tag", "constructive", "--json"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("old mascot"));
 }
