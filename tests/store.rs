@@ -3,6 +3,7 @@
 use calma::domain::{AuthorHistory, AuthorRef, Classification, Comment, Lang, Platform};
 use calma::ingest::BadRecord;
 use calma::store::{IngestWriter, Outcome, Store, migrations::migrations};
+use calma::workflow::SlaConfig;
 use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 
@@ -92,7 +93,7 @@ fn pragmas_are_set() {
 fn same_record_twice_is_stored_once_and_edits_become_versions() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("calma.db")).unwrap();
-    let mut w = IngestWriter::new(&store).unwrap();
+    let mut w = IngestWriter::new(&store, SlaConfig::default()).unwrap();
     let now = t("2026-11-20T12:00:00Z");
     let a = comment("c1", "The parcel is late");
     let id = match w.write(&a, 0, &mut untagged, "a.json", now).unwrap() {
@@ -135,7 +136,7 @@ fn same_record_twice_is_stored_once_and_edits_become_versions() {
 fn an_older_version_read_late_does_not_replace_the_newer_text() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("calma.db")).unwrap();
-    let mut w = IngestWriter::new(&store).unwrap();
+    let mut w = IngestWriter::new(&store, SlaConfig::default()).unwrap();
     let now = t("2026-11-20T12:00:00Z");
     let mut newer = comment("c2", "edited text");
     newer.edited_at = Some(t("2026-11-19T12:00:00Z"));
@@ -159,7 +160,7 @@ fn uncommitted_writes_vanish_and_rejects_are_kept_once() {
     let store = Store::open(&dir.path().join("calma.db")).unwrap();
     let now = t("2026-11-20T12:00:00Z");
     {
-        let mut w = IngestWriter::new(&store).unwrap();
+        let mut w = IngestWriter::new(&store, SlaConfig::default()).unwrap();
         w.write(&comment("gone", "x"), 0, &mut untagged, "a", now)
             .unwrap();
         // dropped without commit
@@ -171,7 +172,7 @@ fn uncommitted_writes_vanish_and_rejects_are_kept_once() {
         reason: "missing id".into(),
         raw: b"{\"text\":\"x\"}".to_vec(),
     };
-    let mut w = IngestWriter::new(&store).unwrap();
+    let mut w = IngestWriter::new(&store, SlaConfig::default()).unwrap();
     assert!(w.reject("in.json", &bad, now).unwrap());
     assert!(!w.reject("in.json", &bad, now).unwrap());
     w.commit().unwrap();

@@ -19,6 +19,8 @@ pub struct Config {
     /// IANA time zone for timestamps written without one (default UTC).
     pub timezone: Option<String>,
     pub brand: BrandConfig,
+    /// `[sla]`: response-time targets (see `calma::workflow::SlaConfig`).
+    pub sla: crate::workflow::SlaConfig,
 }
 
 /// `[brand]`: identities that are "us". `any = ["@AcmeHelp"]` counts on every platform;

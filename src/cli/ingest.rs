@@ -84,6 +84,7 @@ pub fn run(ctx: &Ctx, args: IngestArgs) -> anyhow::Result<u8> {
         opts,
         commit_every: args.commit_every.max(1),
         now: ctx.now,
+        sla: ctx.config.sla.clone(),
     };
     let bar = (std::io::stderr().is_terminal() && !args.verbose).then(|| {
         let b = ProgressBar::new_spinner();

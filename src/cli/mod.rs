@@ -7,6 +7,7 @@ pub mod config;
 mod export;
 mod ingest;
 mod query;
+mod templates;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -56,6 +57,8 @@ pub enum Command {
     Show(query::ShowArgs),
     /// Write stored data out as JSON or CSV
     Export(export::ExportArgs),
+    /// The communication guide: `templates check FILE` validates one
+    Templates(templates::TemplatesArgs),
 }
 
 /// What every command gets: the parsed global options and the loaded configuration.
@@ -153,11 +156,16 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 }
 
 fn run(cli: Cli) -> anyhow::Result<u8> {
+    // Needs neither the database nor the configuration.
+    if let Command::Templates(a) = &cli.command {
+        return templates::run(a);
+    }
     let ctx = Ctx::new(&cli)?;
     match cli.command {
         Command::Ingest(a) => ingest::run(&ctx, a),
         Command::List(a) => query::list(&ctx, a),
         Command::Show(a) => query::show(&ctx, a),
         Command::Export(a) => export::run(&ctx, a),
+        Command::Templates(a) => templates::run(&a),
     }
 }

@@ -15,6 +15,7 @@ use tokio::sync::mpsc;
 use super::{BadRecord, FileError, Item, ReadOptions, Stop};
 use crate::domain::{AuthorHistory, Classification, Comment, Lang};
 use crate::store::{IngestWriter, Outcome, Store, StoreError};
+use crate::workflow::SlaConfig;
 
 /// Records per message on the channel.
 const BATCH: usize = 1024;
@@ -58,6 +59,8 @@ pub struct Request {
     pub commit_every: u64,
     /// The time stored as each comment's received time.
     pub now: DateTime<Utc>,
+    /// The clocks new cases start with.
+    pub sla: SlaConfig,
 }
 
 /// What an ingest did.
@@ -152,9 +155,8 @@ pub async fn run<T: Tagger>(
         )
     });
     let db = db.to_owned();
-    let writer = tokio::task::spawn_blocking(move || {
-        write_all(&db, rx, &*tagger, req.commit_every, req.now, &*progress)
-    });
+    let writer =
+        tokio::task::spawn_blocking(move || write_all(&db, rx, &*tagger, &req, &*progress));
     let (r, w) = tokio::join!(reader, writer);
     r.map_err(|e| PipelineError::Task(e.to_string()))?;
     w.map_err(|e| PipelineError::Task(e.to_string()))?
@@ -229,13 +231,13 @@ fn write_all<T: Tagger>(
     db: &Path,
     mut rx: mpsc::Receiver<Msg<T::Analysis>>,
     tagger: &T,
-    commit_every: u64,
-    now: DateTime<Utc>,
+    req: &Request,
     progress: &(dyn Fn(Progress) + Send + Sync),
 ) -> Result<Summary, PipelineError> {
+    let (commit_every, now) = (req.commit_every, req.now);
     let store = Store::open(db)?;
     store.set_bulk_cache()?;
-    let mut w = IngestWriter::new(&store)?;
+    let mut w = IngestWriter::new(&store, req.sla.clone())?;
     let mut s = Summary::default();
     let mut since_commit = 0u64;
     while let Some(msg) = rx.blocking_recv() {
@@ -288,7 +290,7 @@ fn write_all<T: Tagger>(
             }
         }
     }
-    w.commit()?;
+    w.finish()?;
     progress(Progress::Committed(s.read));
     Ok(s)
 }

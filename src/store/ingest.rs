@@ -7,9 +7,14 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
 
+use super::cases::initial_due;
 use super::{Result, Store, stable_hash, ts};
 use crate::domain::{AuthorHistory, Classification, Comment, Flag, Platform, Tag};
 use crate::ingest::BadRecord;
+use crate::workflow::{Action, SlaConfig, State};
+
+/// The operator named in the audit log for what ingest does by itself.
+pub const INGEST_OPERATOR: &str = "calma-ingest";
 
 /// What storing one record did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,26 +33,33 @@ pub enum Outcome {
 /// inserts and little else. Dropping it without committing rolls the open transaction back.
 pub struct IngestWriter<'s> {
     store: &'s Store,
+    sla: SlaConfig,
     authors: HashMap<(Platform, String), i64>,
     history: HashMap<i64, AuthorHistory>,
+    /// The brand's replies stored in this run: (platform, parent external id, when), so the
+    /// cases they answer can be marked answered once every record is in.
+    brand_replies: Vec<(Platform, String, DateTime<Utc>)>,
     in_tx: bool,
 }
 
 const INSERT_COMMENT: &str = "INSERT INTO comments (platform, external_id, thread_id, parent_id, \
      author_id, text, created_at, edited_at, received_at, url, lang, rating, is_brand, hidden, \
-     fingerprint, tag, flags, sentiment, explain, source) \
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20) \
+     fingerprint, tag, flags, sentiment, explain, source, state, due_at, case_of) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, \
+     ?21, ?22, ?23) \
      ON CONFLICT (platform, external_id) DO NOTHING";
 
 impl<'s> IngestWriter<'s> {
-    pub fn new(store: &'s Store) -> Result<Self> {
-        let w = IngestWriter {
+    /// A writer into `store`; `sla` sets the first-response clock of each new case.
+    pub fn new(store: &'s Store, sla: SlaConfig) -> Result<Self> {
+        Ok(IngestWriter {
             store,
+            sla,
             authors: HashMap::new(),
             history: HashMap::new(),
+            brand_replies: Vec::new(),
             in_tx: false,
-        };
-        Ok(w)
+        })
     }
 
     fn begin(&mut self) -> Result<()> {
@@ -56,6 +68,36 @@ impl<'s> IngestWriter<'s> {
             self.in_tx = true;
         }
         Ok(())
+    }
+
+    /// Marks the cases the brand's replies of this run answered (a reply may come before the
+    /// comment it answers in a file, so this waits until everything is in), then commits.
+    pub fn finish(&mut self) -> Result<()> {
+        self.begin()?;
+        for (platform, parent, at) in std::mem::take(&mut self.brand_replies) {
+            let Some(p) = self.store.comment_by_external(platform, &parent)? else {
+                continue;
+            };
+            let owner = self.store.case_owner(&p)?;
+            let case = self.store.case(owner)?;
+            if matches!(case.state, State::New | State::Reopened)
+                || case.at.awaiting_reply_since.is_some()
+            {
+                // A reply the workflow would not take (to a troll, say) stays thread context.
+                match self.store.act_in_tx(
+                    owner,
+                    &Action::Acknowledge,
+                    INGEST_OPERATOR,
+                    at,
+                    &self.sla,
+                    None,
+                ) {
+                    Ok(_) | Err(super::StoreError::Workflow(_)) => {}
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        self.commit()
     }
 
     /// Commits what was written so far. Safe to call with nothing written.
@@ -99,29 +141,40 @@ impl<'s> IngestWriter<'s> {
         if let Some(id) = self.authors.get(&(c.platform, key.to_owned())) {
             return Ok(Some(*id));
         }
-        let mut stmt = self.store.conn().prepare_cached(
-            "INSERT INTO authors (platform, key, handle, name, is_brand, first_seen) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
-             ON CONFLICT (platform, key) DO UPDATE SET \
-               handle = COALESCE(excluded.handle, handle), \
-               name = COALESCE(excluded.name, name), \
-               is_brand = MAX(is_brand, excluded.is_brand) \
-             RETURNING id, first_seen = ?6",
-        )?;
-        let (id, fresh): (i64, bool) = stmt.query_row(
-            params![
-                c.platform.as_str(),
-                key,
-                c.author.handle,
-                c.author.name,
-                c.is_brand,
-                now
-            ],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?;
-        if fresh {
-            self.history.insert(id, AuthorHistory::default());
-        }
+        let conn = self.store.conn();
+        let known: Option<i64> = conn
+            .prepare_cached("SELECT id FROM authors WHERE platform = ?1 AND key = ?2")?
+            .query_row(params![c.platform.as_str(), key], |r| r.get(0))
+            .optional()?;
+        let id =
+            match known {
+                Some(id) => {
+                    conn.prepare_cached(
+                    "UPDATE authors SET handle = COALESCE(?2, handle), name = COALESCE(?3, name), \
+                     is_brand = MAX(is_brand, ?4) WHERE id = ?1",
+                )?
+                .execute(params![id, c.author.handle, c.author.name, c.is_brand])?;
+                    id
+                }
+                None => {
+                    conn.prepare_cached(
+                        "INSERT INTO authors (platform, key, handle, name, is_brand, first_seen) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    )?
+                    .execute(params![
+                        c.platform.as_str(),
+                        key,
+                        c.author.handle,
+                        c.author.name,
+                        c.is_brand,
+                        now
+                    ])?;
+                    // Nobody knew this author: no history to look up.
+                    let id = conn.last_insert_rowid();
+                    self.history.insert(id, AuthorHistory::default());
+                    id
+                }
+            };
         self.authors.insert((c.platform, key.to_owned()), id);
         Ok(Some(id))
     }
@@ -156,7 +209,44 @@ impl<'s> IngestWriter<'s> {
             };
             history.same_text = self.same_text_count(fingerprint)?;
             let verdict = decide(&history);
-            let id = self.insert_new(c, author_id, fingerprint, &verdict, source, &now)?;
+            let case_of = match author_id {
+                Some(a) if !c.is_brand && history.comments > 0 => self.open_case_in_thread(c, a)?,
+                _ => None,
+            };
+            let id = self.insert_new(
+                c,
+                author_id,
+                fingerprint,
+                &verdict,
+                source,
+                received,
+                case_of,
+            )?;
+            if let Some(owner) = case_of {
+                // The customer came back in the thread: the case hears about it (a real new
+                // comment reopens a resolved case; a bare "thanks" does not).
+                let at = c.created_at.unwrap_or(received);
+                let reply = Action::CustomerReplied {
+                    text: c.text.clone(),
+                    at,
+                };
+                match self
+                    .store
+                    .act_in_tx(owner, &reply, INGEST_OPERATOR, at, &self.sla, None)
+                {
+                    Ok(_) | Err(super::StoreError::Workflow(_)) => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            if c.is_brand
+                && let Some(parent) = &c.parent_id
+            {
+                self.brand_replies.push((
+                    c.platform,
+                    parent.clone(),
+                    c.created_at.unwrap_or(received),
+                ));
+            }
             if let Some(a) = author_id {
                 let h = self.history.entry(a).or_default();
                 h.comments += 1;
@@ -231,6 +321,25 @@ impl<'s> IngestWriter<'s> {
         Ok(Outcome::Updated(id))
     }
 
+    /// The case this author already has in the comment's thread, if any.
+    fn open_case_in_thread(&self, c: &Comment, author_id: i64) -> Result<Option<i64>> {
+        let Some(thread) = c.thread_id.as_deref().or(c.parent_id.as_deref()) else {
+            return Ok(None);
+        };
+        Ok(self
+            .store
+            .conn()
+            .prepare_cached(
+                "SELECT COALESCE(case_of, id) FROM comments \
+                 WHERE platform = ?1 AND thread_id = ?2 AND author_id = ?3 \
+                 AND (state IS NOT NULL OR case_of IS NOT NULL) ORDER BY id DESC LIMIT 1",
+            )?
+            .query_row(params![c.platform.as_str(), thread, author_id], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    }
+
     fn same_text_count(&self, fingerprint: i64) -> Result<u32> {
         if fingerprint == 0 {
             return Ok(0);
@@ -243,6 +352,7 @@ impl<'s> IngestWriter<'s> {
         Ok(n as u32)
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn insert_new(
         &self,
         c: &Comment,
@@ -250,9 +360,20 @@ impl<'s> IngestWriter<'s> {
         fingerprint: i64,
         v: &Classification,
         source: &str,
-        now: &str,
+        received: DateTime<Utc>,
+        case_of: Option<i64>,
     ) -> Result<i64> {
         let conn = self.store.conn();
+        // Our own replies and a customer's follow-ups are not cases of their own.
+        let is_case = !c.is_brand && case_of.is_none();
+        let (state, due) = if is_case {
+            let opened = c.created_at.unwrap_or(received);
+            // The id is not known yet and the clock does not depend on it.
+            let due = initial_due(0, v.tag, c.platform, opened, &self.sla);
+            (Some(State::New.as_str()), due)
+        } else {
+            (None, super::cases::NO_DUE.to_owned())
+        };
         conn.prepare_cached(INSERT_COMMENT)?.execute(params![
             c.platform.as_str(),
             c.external_id,
@@ -262,7 +383,7 @@ impl<'s> IngestWriter<'s> {
             c.text,
             c.created_at.map(ts),
             c.edited_at.map(ts),
-            now,
+            ts(received),
             c.url,
             c.lang,
             c.rating,
@@ -274,6 +395,9 @@ impl<'s> IngestWriter<'s> {
             v.sentiment,
             explain_json(v),
             source,
+            state,
+            due,
+            case_of,
         ])?;
         Ok(conn.last_insert_rowid())
     }

@@ -101,7 +101,76 @@ CREATE TABLE ingest_runs (
 ) STRICT;
 "#;
 
+/// Version 2: the workflow. Each comment that is a case carries its state and the time its
+/// clock runs out (denormalised from `cases` for the queues); `cases` holds the full record;
+/// operator retags, replies and drafts get their tables.
+const V2: &str = r#"
+-- NULL: not a case (the brand's own replies, a customer's follow-up attached to a case).
+ALTER TABLE comments ADD COLUMN state TEXT DEFAULT 'new';
+-- When the case's current step is due (RFC 3339), or '~' when no clock runs; sorts last.
+ALTER TABLE comments ADD COLUMN due_at TEXT NOT NULL DEFAULT '~';
+-- For an attached follow-up: the comment whose case it belongs to.
+ALTER TABLE comments ADD COLUMN case_of INTEGER REFERENCES comments (id);
+UPDATE comments SET state = NULL WHERE is_brand = 1;
+UPDATE comments SET due_at = COALESCE(created_at, received_at) WHERE state IS NOT NULL;
+DROP INDEX comments_tag;
+CREATE INDEX comments_due ON comments (due_at, id);
+CREATE INDEX comments_tag_due ON comments (tag, due_at, id);
+
+CREATE TABLE cases (
+    comment_id  INTEGER PRIMARY KEY REFERENCES comments (id),
+    kind        TEXT NOT NULL,
+    state       TEXT NOT NULL,
+    -- the case as it was opened (replay starts here) and as it is now, as JSON
+    opened      TEXT NOT NULL,
+    current     TEXT NOT NULL,
+    updated_at  TEXT NOT NULL
+) STRICT;
+
+ALTER TABLE events ADD COLUMN from_state TEXT;
+ALTER TABLE events ADD COLUMN to_state TEXT;
+-- An undo is an event of its own that names the event it takes back.
+ALTER TABLE events ADD COLUMN undoes INTEGER REFERENCES events (id);
+
+CREATE TABLE classification_overrides (
+    id          INTEGER PRIMARY KEY,
+    comment_id  INTEGER NOT NULL REFERENCES comments (id),
+    at          TEXT NOT NULL,
+    operator    TEXT NOT NULL,
+    from_tag    TEXT NOT NULL,
+    to_tag      TEXT NOT NULL
+) STRICT;
+CREATE INDEX classification_overrides_comment ON classification_overrides (comment_id);
+
+CREATE TABLE replies (
+    id          INTEGER PRIMARY KEY,
+    comment_id  INTEGER NOT NULL REFERENCES comments (id),
+    event_id    INTEGER REFERENCES events (id),
+    action      TEXT NOT NULL,
+    text        TEXT NOT NULL,
+    template    TEXT,
+    part        TEXT,
+    variant     INTEGER,
+    lang        TEXT,
+    author_key  TEXT,
+    thread_key  TEXT,
+    channel     TEXT,
+    operator    TEXT NOT NULL,
+    at          TEXT NOT NULL,
+    -- 'outbox' until a tool or the operator posts it, then 'posted'
+    status      TEXT NOT NULL DEFAULT 'outbox'
+) STRICT;
+CREATE INDEX replies_comment ON replies (comment_id);
+
+CREATE TABLE drafts (
+    comment_id  INTEGER PRIMARY KEY REFERENCES comments (id),
+    text        TEXT NOT NULL,
+    template    TEXT,
+    updated_at  TEXT NOT NULL
+) STRICT;
+"#;
+
 /// Every migration, in order.
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1)])
+    Migrations::new(vec![M::up(V1), M::up(V2)])
 }

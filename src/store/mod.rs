@@ -4,6 +4,7 @@
 //! processes can share a database file: an ingest running while the inbox is open shows up in
 //! it. Every statement binds its parameters. Nothing is ever hard-deleted.
 
+mod cases;
 mod comments;
 mod ingest;
 pub mod migrations;
@@ -14,6 +15,7 @@ use std::time::Duration;
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::Connection;
 
+pub use cases::{AuthorSummary, CaseView, NewReply, Queue, QueueRow, StoredEvent, StoredReply};
 pub use comments::{CommentFilter, StoredComment, Version};
 pub use ingest::{IngestWriter, Outcome};
 
@@ -36,6 +38,9 @@ pub enum StoreError {
     Sql(#[from] rusqlite::Error),
     #[error("{0}")]
     NotFound(String),
+    /// The workflow refused the action; its message says what is allowed instead.
+    #[error("{0}")]
+    Workflow(crate::workflow::WorkflowError),
     /// Writing what a query streamed out failed (a closed pipe, a full disk).
     #[error("writing output: {0}")]
     Output(#[from] std::io::Error),
