@@ -13,7 +13,7 @@ use super::Ctx;
 use crate::domain::{Comment, Tag};
 use crate::ingest::pipeline::{self, Request as IngestRequest};
 use crate::ingest::{Item, ReadOptions};
-use crate::store::{Queue, Store};
+use crate::store::{NewReply, Queue, Store};
 use crate::workflow::{Action, Channel, SlaConfig, State};
 
 /// The fixtures, in the order the ingest reads them (later versions last).
@@ -90,7 +90,12 @@ fn canonical_record(c: &Comment) -> serde_json::Value {
 }
 
 /// Builds the demo database at `db` for the clock `now`; returns how many comments it holds.
-pub async fn build(db: &Path, opts: ReadOptions, now: DateTime<Utc>) -> anyhow::Result<i64> {
+pub async fn build(
+    db: &Path,
+    opts: ReadOptions,
+    sla: &SlaConfig,
+    now: DateTime<Utc>,
+) -> anyhow::Result<i64> {
     let fixtures_now: DateTime<Utc> = FIXTURES_NOW.parse()?;
     let shift = (now - Duration::minutes(4)) - fixtures_now;
     let dir = scratch_dir()?;
@@ -111,12 +116,13 @@ pub async fn build(db: &Path, opts: ReadOptions, now: DateTime<Utc>) -> anyhow::
         opts,
         commit_every: pipeline::COMMIT_EVERY,
         now,
+        sla: sla.clone(),
     };
     let res = pipeline::run(db, req, Arc::new(pipeline::Untagged), Arc::new(|_| {})).await;
     let _ = std::fs::remove_dir_all(&dir);
     res?;
     let store = Store::open(db)?;
-    work_some_cases(&store, now)?;
+    work_some_cases(&store, sla, now)?;
     Ok(store.comment_count()?)
 }
 
@@ -132,8 +138,7 @@ fn scratch_dir() -> anyhow::Result<PathBuf> {
 
 /// A few cases already on their way: complaints acknowledged, moved to private, resolved long
 /// enough ago that their follow-ups are due; an oportunista under investigation.
-fn work_some_cases(store: &Store, now: DateTime<Utc>) -> anyhow::Result<()> {
-    let sla = SlaConfig::default();
+fn work_some_cases(store: &Store, sla: &SlaConfig, now: DateTime<Utc>) -> anyhow::Result<()> {
     let complaints = store.queue_page(Queue::Complaints, None, 200, now)?;
     let old: Vec<i64> = complaints
         .iter()
@@ -145,7 +150,7 @@ fn work_some_cases(store: &Store, now: DateTime<Utc>) -> anyhow::Result<()> {
     let back = now - Duration::days(4);
     for (i, id) in old.iter().enumerate() {
         let t0 = back + Duration::minutes(10 * i as i64);
-        store.act(*id, &Action::Acknowledge, DEMO_OPERATOR, t0 - Duration::hours(2), &sla, Some("We're sorry about this; we're looking into it now."))?;
+        store.act(*id, &Action::Acknowledge, DEMO_OPERATOR, t0 - Duration::hours(2), sla, Some(&NewReply::text("We're sorry about this; we're looking into it now.")))?;
         store.act(
             *id,
             &Action::MoveToPrivate {
@@ -154,7 +159,7 @@ fn work_some_cases(store: &Store, now: DateTime<Utc>) -> anyhow::Result<()> {
             },
             DEMO_OPERATOR,
             t0 - Duration::hours(1),
-            &sla,
+            sla,
             None,
         )?;
         store.act(
@@ -165,7 +170,7 @@ fn work_some_cases(store: &Store, now: DateTime<Utc>) -> anyhow::Result<()> {
             },
             DEMO_OPERATOR,
             t0,
-            &sla,
+            sla,
             None,
         )?;
     }
@@ -177,7 +182,7 @@ fn work_some_cases(store: &Store, now: DateTime<Utc>) -> anyhow::Result<()> {
         .collect();
     for (i, id) in recent.iter().enumerate() {
         let t = now - Duration::minutes(90 - 20 * i as i64);
-        store.act(*id, &Action::Acknowledge, DEMO_OPERATOR, t, &sla, Some("Sorry to hear that — we're on it."))?;
+        store.act(*id, &Action::Acknowledge, DEMO_OPERATOR, t, sla, Some(&NewReply::text("Sorry to hear that — we're on it.")))?;
         if i == 0 {
             store.act(
                 *id,
@@ -187,7 +192,7 @@ fn work_some_cases(store: &Store, now: DateTime<Utc>) -> anyhow::Result<()> {
                 },
                 DEMO_OPERATOR,
                 t + Duration::minutes(10),
-                &sla,
+                sla,
                 None,
             )?;
         }
@@ -197,7 +202,7 @@ fn work_some_cases(store: &Store, now: DateTime<Utc>) -> anyhow::Result<()> {
         .into_iter()
         .find(|r| r.state == State::New)
     {
-        store.act(r.comment_id, &Action::Investigate, DEMO_OPERATOR, now - Duration::hours(3), &sla, None)?;
+        store.act(r.comment_id, &Action::Investigate, DEMO_OPERATOR, now - Duration::hours(3), sla, None)?;
     }
     Ok(())
 }
@@ -219,7 +224,7 @@ pub fn run(ctx: &Ctx, args: DemoArgs, db_given: bool, config: Option<&Path>) -> 
         .worker_threads(2)
         .enable_all()
         .build()?;
-    let n = rt.block_on(build(&db, opts, ctx.now))?;
+    let n = rt.block_on(build(&db, opts, &ctx.config.sla, ctx.now))?;
     drop(rt);
     if args.no_inbox {
         println!("{}", db.display());

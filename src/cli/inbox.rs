@@ -63,7 +63,7 @@ pub fn run_cmd(ctx: &Ctx, args: InboxArgs, config: Option<&Path>) -> anyhow::Res
 /// Opens the inbox on `ctx.db` (used by `calma demo` too).
 pub fn open_inbox(ctx: &Ctx, keymap: Keymap, watch: Option<PathBuf>) -> anyhow::Result<u8> {
     let store = Store::open(&ctx.db)?;
-    let sla = SlaConfig::default();
+    let sla = ctx.config.sla.clone();
     let clock = clock(ctx);
     let app = App::new(keymap, sla.clone(), clock(), (80, 24));
     let worker = Worker {
@@ -78,11 +78,12 @@ pub fn open_inbox(ctx: &Ctx, keymap: Keymap, watch: Option<PathBuf>) -> anyhow::
         .enable_all()
         .build()?;
     let db = ctx.db.clone();
+    let sla_watch = ctx.config.sla.clone();
     rt.block_on(async move {
         let (notices, _watcher) = match watch {
             Some(dir) => {
                 let (tx, rx) = mpsc::unbounded_channel();
-                let w = watch_dir(&dir, db, opts, clock.clone(), tx)?;
+                let w = watch_dir(&dir, db, opts, sla_watch, clock.clone(), tx)?;
                 (Some(rx), Some(w))
             }
             None => (None, None),
@@ -106,6 +107,7 @@ fn watch_dir(
     dir: &Path,
     db: PathBuf,
     opts: crate::ingest::ReadOptions,
+    sla: SlaConfig,
     clock: ClockFn,
     notices: mpsc::UnboundedSender<String>,
 ) -> anyhow::Result<notify::RecommendedWatcher> {
@@ -158,6 +160,7 @@ fn watch_dir(
                 opts: opts.clone(),
                 commit_every: pipeline::COMMIT_EVERY,
                 now: clock(),
+                sla: sla.clone(),
             };
             let note = match pipeline::run(
                 &db,

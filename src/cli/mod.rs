@@ -4,7 +4,9 @@
 //! or unreadable input, 3 finished but some records were rejected.
 
 pub mod config;
+mod demo;
 mod export;
+mod inbox;
 mod ingest;
 mod query;
 mod templates;
@@ -59,6 +61,10 @@ pub enum Command {
     Export(export::ExportArgs),
     /// The communication guide: `templates check FILE` validates one
     Templates(templates::TemplatesArgs),
+    /// The inbox: queues, cases and the workflow in the terminal (`?` lists the keys)
+    Inbox(inbox::InboxArgs),
+    /// A fresh demo database from the bundled fixtures (a temporary file unless --db), then the inbox
+    Demo(demo::DemoArgs),
 }
 
 /// What every command gets: the parsed global options and the loaded configuration.
@@ -167,5 +173,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Show(a) => query::show(&ctx, a),
         Command::Export(a) => export::run(&ctx, a),
         Command::Templates(a) => templates::run(&a),
+        Command::Inbox(a) => inbox::run_cmd(&ctx, a, cli.config.as_deref()),
+        Command::Demo(a) => demo::run(&ctx, a, cli.db.is_some(), cli.config.as_deref()),
     }
 }

@@ -6,14 +6,15 @@
 
 pub mod app;
 pub mod diff;
-mod fake_store;
 pub mod keymap;
 pub mod layout;
+pub mod run;
 pub mod view;
+pub mod worker;
 
 /// The store's case layer as the inbox sees it.
 pub mod api {
-    pub use super::fake_store::*;
+    pub use crate::store::{CaseView, Queue, QueueRow};
 }
 
 pub use app::{Action, App, Effect, Request, Response, update};

@@ -345,8 +345,8 @@ fn case_lines(app: &App, v: &CaseView) -> Vec<Line<'static>> {
             short_time(e.at),
             e.operator,
             e.action,
-            e.from,
-            e.to
+            e.from.as_deref().unwrap_or("-"),
+            e.to.as_deref().unwrap_or("-")
         )));
     }
     if let Some(f) = v.case.at.follow_up_due {

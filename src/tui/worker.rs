@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use super::api::QueueRow;
 use super::app::{PageDir, Request, Response};
 use crate::domain::{Flags, Platform, Tag};
-use crate::store::Store;
+use crate::store::{NewReply, Store};
 use crate::workflow::{SlaConfig, State};
 
 /// Rows a search shows at most.
@@ -77,7 +77,7 @@ impl Worker {
                 Ok(c) => Response::Counts(c),
                 Err(e) => fail(&e),
             },
-            Request::Case { generation, id } => match self.store.case_view(id, now) {
+            Request::Case { generation, id } => match self.store.case_view(id, now, &self.sla) {
                 Ok(v) => Response::Case {
                     generation,
                     view: Box::new(v),
@@ -85,12 +85,13 @@ impl Worker {
                 Err(e) => fail(&e),
             },
             Request::Act { ids, action, reply } => {
+                let reply = reply.map(NewReply::text);
                 let results = ids
                     .into_iter()
                     .map(|id| {
                         let r = self
                             .store
-                            .act(id, &action, &self.operator, now, &self.sla, reply.as_deref())
+                            .act(id, &action, &self.operator, now, &self.sla, reply.as_ref())
                             .map(|t| {
                                 format!(
                                     "#{id} {}: {} → {}",
