@@ -609,6 +609,8 @@ impl App {
     }
 
     fn command(&mut self, c: Command) -> Vec<Effect> {
+        // A message stays until the next key.
+        self.status = None;
         if self.bulk && action_kind_of(c).is_none() && c != Command::ApplyMarked {
             self.bulk = false;
         }

@@ -81,8 +81,26 @@ pub fn row_clock(sla: &SlaConfig, row: &QueueRow, now: DateTime<Utc>) -> (String
     }
 }
 
+/// A short queue name for narrow screens.
+fn short_title(q: Queue) -> &'static str {
+    match q {
+        Queue::FirstResponse => "Reply",
+        Queue::Complaints => "Complaints",
+        Queue::Oportunistas => "Oport.",
+        Queue::Constructive => "Constr.",
+        Queue::Trolls => "Trolls",
+        Queue::FollowUps => "Follow-ups",
+        Queue::All => "All",
+    }
+}
+
 fn draw_tabs(frame: &mut Frame, app: &App, area: Rect) {
-    let mut spans = vec![Span::styled(" calma ", Style::new().bold().reversed()), Span::raw(" ")];
+    let wide = layout::is_wide(app.size);
+    let mut spans = vec![];
+    if wide {
+        spans.push(Span::styled(" calma ", Style::new().bold().reversed()));
+        spans.push(Span::raw(" "));
+    }
     for q in Queue::ALL {
         let n = app
             .counts
@@ -90,7 +108,8 @@ fn draw_tabs(frame: &mut Frame, app: &App, area: Rect) {
             .find(|(c, _)| *c == q)
             .map(|(_, n)| n.to_string())
             .unwrap_or_else(|| "…".into());
-        let label = format!(" {} {n} ", q.title());
+        let title = if wide { q.title() } else { short_title(q) };
+        let label = format!(" {title} {n} ");
         let style = if q == app.queue && app.search.is_none() {
             Style::new().fg(Color::Black).bg(Color::Cyan).bold()
         } else {
@@ -121,12 +140,12 @@ fn queue_line<'a>(app: &App, row: &'a QueueRow, selected: bool, width: usize) ->
     let mut spans = vec![
         Span::styled(mark, Style::new().fg(Color::Yellow).bold()),
         Span::styled(format!("{clock:>7} "), clock_style),
-        Span::styled(fit(row.tag.as_str(), 12), tag_style(row.tag)),
+        Span::styled(fit(row.tag.as_str(), 13), tag_style(row.tag)),
         Span::raw(fit(row.platform.as_str(), 10)),
         Span::styled(fit(&row.author, 16), Style::new().fg(Color::Blue)),
         Span::raw(" "),
     ];
-    let used = 1 + 8 + 12 + 10 + 16 + 1;
+    let used = 1 + 8 + 13 + 10 + 16 + 1;
     spans.push(Span::raw(fit(&row.text, width.saturating_sub(used))));
     let line = Line::from(spans);
     if selected {
@@ -281,8 +300,8 @@ fn case_lines(app: &App, v: &CaseView) -> Vec<Line<'static>> {
             for p in word_diff(&w[0].text, &w[1].text) {
                 let (s, style) = match p {
                     Piece::Same(s) => (s.to_string(), Style::new()),
-                    Piece::Removed(s) => (s.to_string(), Style::new().fg(Color::Red).crossed_out()),
-                    Piece::Added(s) => (s.to_string(), Style::new().fg(Color::Green).underlined()),
+                    Piece::Removed(s) => (format!("[-{s}-]"), Style::new().fg(Color::Red).crossed_out()),
+                    Piece::Added(s) => (format!("{{+{s}+}}"), Style::new().fg(Color::Green).underlined()),
                 };
                 spans.push(Span::styled(s, style));
                 spans.push(Span::raw(" "));
@@ -322,8 +341,9 @@ fn case_lines(app: &App, v: &CaseView) -> Vec<Line<'static>> {
         out.push(heading("Author"));
         let tags: Vec<String> = a.by_tag.iter().map(|(t, n)| format!("{t} {n}")).collect();
         out.push(Line::raw(format!(
-            "{} comments · {} · asked for compensation {}×",
+            "{} comment{} · {} · asked for compensation {}×",
             a.comments,
+            if a.comments == 1 { "" } else { "s" },
             tags.join(", "),
             a.asked_compensation
         )));
@@ -471,25 +491,34 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
 }
 
 fn draw_help(frame: &mut Frame, app: &App) {
-    let lines: Vec<Line> = app
-        .keymap
-        .help_lines()
-        .into_iter()
-        .map(|(keys, what)| {
-            Line::from(vec![
-                Span::styled(format!("{keys:>12}  "), Style::new().bold().fg(Color::Cyan)),
-                Span::raw(what),
-            ])
+    let entries = app.keymap.help_lines();
+    let screen = frame.area();
+    // As many rows as fit; more columns when the screen is short.
+    let rows = usize::from(screen.height.saturating_sub(4)).clamp(1, entries.len());
+    let columns = entries.len().div_ceil(rows);
+    let rows = entries.len().div_ceil(columns);
+    let col_width: u16 = if columns == 1 { 70 } else { screen.width.saturating_sub(2) / columns as u16 };
+    let text_width = usize::from(col_width.saturating_sub(12));
+    let lines: Vec<Line> = (0..rows)
+        .map(|r| {
+            let mut spans = vec![];
+            for c in 0..columns {
+                if let Some((keys, what)) = entries.get(c * rows + r) {
+                    spans.push(Span::styled(format!("{keys:>9}  "), Style::new().bold().fg(Color::Cyan)));
+                    spans.push(Span::raw(fit(what, text_width)));
+                    spans.push(Span::raw(" "));
+                }
+            }
+            Line::from(spans)
         })
         .collect();
-    let n = lines.len() as u16;
-    let area = centered(frame.area(), 72, n + 2);
+    let area = centered(screen, col_width * columns as u16 + 2, rows as u16 + 2);
     frame.render_widget(Clear, area);
     frame.render_widget(
         Paragraph::new(lines).block(
             Block::default()
                 .borders(Borders::ALL)
-                .title(" Keys (from keys.toml) · any key closes "),
+                .title(" Keys (keys.toml) · any key closes "),
         ),
         area,
     );
