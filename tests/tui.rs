@@ -373,17 +373,18 @@ fn the_composer_records_the_reply_with_acknowledge() {
 }
 
 #[test]
-fn undo_takes_back_the_last_action() {
+fn undo_takes_back_the_last_action_even_after_the_case_left_the_queue() {
     let mut h = Harness::new((80, 24));
-    h.keys(":queue complaints<Enter>");
     h.select("c1");
     h.keys("a");
     assert_eq!(h.state("c1"), State::Acknowledged);
-    h.keys(":queue complaints<Enter>");
-    h.select("c1");
+    let ids: Vec<i64> = h.app.list.rows.iter().map(|r| r.comment_id).collect();
+    assert!(!ids.contains(&h.id("c1")), "an answered case leaves needs-reply");
     h.keys("u");
     assert_eq!(h.state("c1"), State::New);
     assert!(h.status().contains("undone"), "{}", h.status());
+    let ids: Vec<i64> = h.app.list.rows.iter().map(|r| r.comment_id).collect();
+    assert!(ids.contains(&h.id("c1")), "and comes back after the undo");
 }
 
 #[test]

@@ -257,6 +257,8 @@ pub struct App {
     search_generation: u64,
     /// The id whose case view was asked for last.
     pub case_wanted: Option<i64>,
+    /// The cases of the operator's last action in this session: what `u` takes back.
+    pub last_acted: Vec<i64>,
 }
 
 impl App {
@@ -285,13 +287,15 @@ impl App {
             case_generation: 0,
             search_generation: 0,
             case_wanted: None,
+            last_acted: Vec::new(),
         }
     }
 
     /// The requests that fill the first screen.
     pub fn start(&mut self) -> Vec<Effect> {
-        let mut fx = vec![Effect::Store(Request::Counts)];
-        fx.extend(self.load_first());
+        // Rows first: they make the first useful frame; the counts follow.
+        let mut fx = self.load_first();
+        fx.push(Effect::Store(Request::Counts));
         fx
     }
 
@@ -703,7 +707,7 @@ impl App {
                 self.mode = Mode::Composer;
                 fx
             }
-            Command::Undo => match self.targets() {
+            Command::Undo => match self.undo_targets() {
                 Ok(t) => t
                     .into_iter()
                     .map(|id| Effect::Store(Request::Undo { id }))
@@ -735,6 +739,15 @@ impl App {
                 None => vec![],
             },
         }
+    }
+
+    /// `u` takes back the last action of this session (even when its case left the queue);
+    /// with nothing done yet, the last action on the selected case.
+    fn undo_targets(&mut self) -> Result<Vec<i64>, String> {
+        if self.bulk || self.last_acted.is_empty() {
+            return self.targets();
+        }
+        Ok(std::mem::take(&mut self.last_acted))
     }
 
     fn case_open_on_other(&self) -> bool {
@@ -950,6 +963,7 @@ impl App {
                     for (id, _) in &results {
                         self.marked.remove(id);
                     }
+                    self.last_acted = results.iter().map(|(id, _)| *id).collect();
                     if self.mode == Mode::Composer {
                         self.mode = Mode::Normal;
                         self.composer = TextArea::default();
@@ -960,6 +974,11 @@ impl App {
                     } else {
                         format!("{} done; ", ok.len())
                     };
+                    self.last_acted = results
+                        .iter()
+                        .filter(|(_, r)| r.is_ok())
+                        .map(|(id, _)| *id)
+                        .collect();
                     self.error(format!("{prefix}refused: {}", failed.join("; ")));
                 }
                 self.refresh()

@@ -104,7 +104,7 @@ async fn event_loop(
             ev = events.next() => match ev {
                 Some(Ok(Event::Key(k))) if k.kind == KeyEventKind::Press => app.action_for_key(k),
                 Some(Ok(Event::Resize(w, h))) => Some(Action::Resize(w, h)),
-                Some(Ok(Event::Paste(s))) if app.mode.is_typing() => {
+                Some(Ok(Event::Paste(s))) if app.mode == super::app::Mode::Composer => {
                     app.composer.insert_str(&s);
                     None
                 }
