@@ -193,7 +193,7 @@ fn scratch_dir() -> anyhow::Result<PathBuf> {
 /// enough ago that their follow-ups are due; an oportunista under investigation.
 fn work_some_cases(store: &Store, sla: &SlaConfig, now: DateTime<Utc>) -> anyhow::Result<()> {
     let complaints = store.queue_page(Queue::Complaints, None, 200, now)?;
-    let old: Vec<i64> = complaints
+    let old: Vec<(i64, State)> = complaints
         .iter()
         .filter(|r| r.tag == Tag::Complaint && matches!(r.state, State::New | State::Acknowledged))
         .filter(|r| r.created_at.is_some_and(|t| t < now - Duration::days(4) - Duration::hours(3)))
