@@ -159,12 +159,7 @@ fn main() {
     for (w, h) in [(160u16, 48u16), (80, 24)] {
         let mut counts = 0;
         let t0 = Instant::now();
-        let worker = Worker {
-            store: Store::open(&db).expect("open"),
-            operator: "bench".into(),
-            sla: SlaConfig::default(),
-            clock: Arc::new(now),
-        };
+        let worker = Worker::new(Store::open(&db).expect("open"), "bench", SlaConfig::default(), Arc::new(now));
         let mut app = App::new(Keymap::default(), SlaConfig::default(), now(), (w, h));
         let mut term = Terminal::new(TestBackend::new(w, h)).expect("terminal");
         let fx = app.start();

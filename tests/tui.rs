@@ -141,12 +141,7 @@ impl Harness {
                 .unwrap();
             w.finish().unwrap();
         }
-        let worker = Worker {
-            store: Store::open(&db).unwrap(),
-            operator: "ana".into(),
-            sla: SlaConfig::default(),
-            clock: Arc::new(now),
-        };
+        let worker = Worker::new(Store::open(&db).unwrap(), "ana", SlaConfig::default(), Arc::new(now));
         let mut h = Harness {
             _dir: dir,
             app: App::new(keymap, SlaConfig::default(), now(), size),
@@ -516,4 +511,32 @@ fn screens_at_80x24() {
 #[test]
 fn screens_at_160x48() {
     snap_all((160, 48), "160x48");
+}
+
+#[test]
+fn another_process_writing_shows_up_on_the_next_poll() {
+    use calma::tui::app::Request;
+    let mut h = Harness::new((80, 24));
+    let poll = |h: &mut Harness| {
+        let r = h.worker.handle(Request::Poll);
+        let fx = update(&mut h.app, Action::Loaded(r));
+        h.run(fx);
+    };
+    poll(&mut h);
+    let before = h.app.list.rows.len();
+    poll(&mut h);
+    assert_eq!(h.app.list.rows.len(), before, "nothing changed, nothing reloads");
+    {
+        // Another connection, as another `calma ingest` would hold.
+        let other = Store::open(h.worker.store.path()).unwrap();
+        let mut w = IngestWriter::new(&other, SlaConfig::default()).unwrap();
+        let c = comment("n1", "New Person", "post-9", "Where is my parcel NB-50000?", 1);
+        w.write(&c, 0, &mut verdict(Tag::Complaint, &c.text, "parcel"), "other", now())
+            .unwrap();
+        w.finish().unwrap();
+    }
+    poll(&mut h);
+    assert_eq!(h.app.list.rows.len(), before + 1);
+    assert!(h.screen().contains("New Person"));
+    assert!(h.screen().contains("Reply 4"), "{}", h.screen());
 }

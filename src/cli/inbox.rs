@@ -66,12 +66,7 @@ pub fn open_inbox(ctx: &Ctx, keymap: Keymap, watch: Option<PathBuf>) -> anyhow::
     let sla = ctx.config.sla.clone();
     let clock = clock(ctx);
     let app = App::new(keymap, sla.clone(), clock(), (80, 24));
-    let worker = Worker {
-        store,
-        operator: ctx.operator.clone(),
-        sla,
-        clock: clock.clone(),
-    };
+    let worker = Worker::new(store, ctx.operator.clone(), sla, clock.clone());
     let opts = super::ingest::read_options(ctx, None, &[])?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

@@ -87,6 +87,8 @@ pub enum Request {
         generation: u64,
         text: String,
     },
+    /// Has another process written to the database since the last poll?
+    Poll,
 }
 
 /// The store worker's answer to a [`Request`].
@@ -117,6 +119,9 @@ pub enum Response {
         text: String,
         rows: Vec<QueueRow>,
     },
+    /// The answer to a poll: whether another process wrote to the database (then what is on
+    /// screen is reloaded).
+    Polled { changed: bool },
     /// A read failed: shown in the status line.
     Failed(String),
 }
@@ -392,19 +397,17 @@ impl App {
             self.list.first_raw.clone()
         };
         self.list.loading = true;
-        let mut fx = vec![
-            Effect::Store(Request::Counts),
-            Effect::Store(Request::Page {
-                generation,
-                queue: self.queue,
-                dir: PageDir::Refresh,
-                anchor,
-                limit: self.page_rows() * 2,
-            }),
-        ];
+        let mut fx = vec![Effect::Store(Request::Page {
+            generation,
+            queue: self.queue,
+            dir: PageDir::Refresh,
+            anchor,
+            limit: self.page_rows() * 2,
+        })];
         if let Some(id) = self.case.as_ref().map(|c| c.case.comment_id) {
             fx.extend(self.request_case(id));
         }
+        fx.push(Effect::Store(Request::Counts));
         fx
     }
 
@@ -933,14 +936,14 @@ impl App {
                 self.loaded_page(dir, limit, rows)
             }
             Response::Counts(c) => {
-                let changed = !self.counts.is_empty() && self.counts != c;
                 self.counts = c;
-                if changed && !self.list.loading && self.mode == Mode::Normal {
-                    let mut fx = self.refresh();
-                    fx.retain(|e| *e != Effect::Store(Request::Counts));
-                    return fx;
-                }
                 vec![]
+            }
+            Response::Polled { changed } => {
+                if !changed || self.list.loading {
+                    return vec![];
+                }
+                self.refresh()
             }
             Response::Case { generation, view } => {
                 if generation == self.case_generation {

@@ -98,7 +98,6 @@ async fn event_loop(
     }
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(StdDuration::from_secs(1));
-    let mut ticks: u64 = 0;
     loop {
         let action = tokio::select! {
             ev = events.next() => match ev {
@@ -123,10 +122,9 @@ async fn event_loop(
                 }
             } => Some(Action::Notice(n)),
             _ = tick.tick() => {
-                ticks += 1;
-                // Another process may have written: re-count every other second (a changed
-                // count reloads the page).
-                if ticks % 2 == 0 && store.send(Request::Counts).is_err() {
+                // Another process may have written: a cheap `data_version` poll each second
+                // (a change reloads the screen).
+                if store.send(Request::Poll).is_err() {
                     anyhow::bail!("the store worker stopped");
                 }
                 Some(Action::Tick(clock()))

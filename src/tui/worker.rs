@@ -1,6 +1,7 @@
 //! The store worker: a thread that owns the [`Store`] and answers the inbox's [`Request`]s, so
 //! the UI loop never waits on SQLite. [`Worker::handle`] is also called directly by tests.
 
+use std::cell::Cell;
 use std::sync::Arc;
 use std::sync::mpsc as std_mpsc;
 
@@ -25,6 +26,8 @@ pub struct Worker {
     pub operator: String,
     pub sla: SlaConfig,
     pub clock: ClockFn,
+    /// The `data_version` seen at the last poll.
+    seen_version: Cell<Option<i64>>,
 }
 
 /// A keyset anchor past every real row: the rows before it are the queue's last page.
@@ -43,6 +46,16 @@ fn end_anchor() -> QueueRow {
 }
 
 impl Worker {
+    pub fn new(store: Store, operator: impl Into<String>, sla: SlaConfig, clock: ClockFn) -> Worker {
+        Worker {
+            store,
+            operator: operator.into(),
+            sla,
+            clock,
+            seen_version: Cell::new(None),
+        }
+    }
+
     /// Answers one request.
     pub fn handle(&self, req: Request) -> Response {
         let now = (self.clock)();
@@ -115,6 +128,12 @@ impl Worker {
                     .map(|c| format!("now {}", c.state))
                     .map_err(|e| e.to_string()),
             },
+            Request::Poll => match self.store.data_version() {
+                Ok(v) => Response::Polled {
+                    changed: self.seen_version.replace(Some(v)).is_some_and(|b| b != v),
+                },
+                Err(e) => fail(&e),
+            },
             Request::Search { generation, text } => match self.store.search(&text, SEARCH_LIMIT) {
                 Ok(rows) => Response::Search {
                     generation,
@@ -127,12 +146,35 @@ impl Worker {
     }
 
     /// Runs the worker on its own thread: requests in, answers out through `send`. A request
-    /// for a case view is skipped when a newer one is already waiting (fast scrolling).
+    /// for a case view is skipped when a newer one is already waiting (fast scrolling). Queue
+    /// counts (seconds on a million rows) run on a second thread with its own connection, so
+    /// paging never waits behind them.
     pub fn spawn(
         self,
-        send: impl Fn(Response) -> bool + Send + 'static,
+        send: impl Fn(Response) -> bool + Send + Sync + 'static,
     ) -> std::io::Result<(std_mpsc::Sender<Request>, std::thread::JoinHandle<()>)> {
+        let send = Arc::new(send);
         let (tx, rx) = std_mpsc::channel::<Request>();
+        let (count_tx, count_rx) = std_mpsc::channel::<()>();
+        let counter = Store::open(self.store.path()).ok();
+        let count_send = send.clone();
+        let clock = self.clock.clone();
+        std::thread::Builder::new()
+            .name("calma-counts".into())
+            .spawn(move || {
+                let Some(store) = counter else { return };
+                while count_rx.recv().is_ok() {
+                    // Several asks waiting: one count answers them all.
+                    count_rx.try_iter().for_each(drop);
+                    let r = match store.queue_counts(clock()) {
+                        Ok(c) => Response::Counts(c),
+                        Err(e) => Response::Failed(e.to_string()),
+                    };
+                    if !count_send(r) {
+                        return;
+                    }
+                }
+            })?;
         let handle = std::thread::Builder::new()
             .name("calma-store".into())
             .spawn(move || {
@@ -142,14 +184,21 @@ impl Worker {
                     let last_case = batch
                         .iter()
                         .rposition(|r| matches!(r, Request::Case { .. }));
-                    let last_counts = batch.iter().rposition(|r| *r == Request::Counts);
                     for (i, req) in batch.into_iter().enumerate() {
-                        let superseded = match req {
-                            Request::Case { .. } => Some(i) != last_case,
-                            Request::Counts => Some(i) != last_counts,
-                            _ => false,
+                        let answer = match req {
+                            Request::Counts => {
+                                if count_tx.send(()).is_err() {
+                                    Some(self.handle(Request::Counts))
+                                } else {
+                                    None
+                                }
+                            }
+                            Request::Case { .. } if Some(i) != last_case => None,
+                            req => Some(self.handle(req)),
                         };
-                        if !superseded && !send(self.handle(req)) {
+                        if let Some(a) = answer
+                            && !send(a)
+                        {
                             return;
                         }
                     }
