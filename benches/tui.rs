@@ -75,7 +75,9 @@ fn generate(db: &Path, n: u64) {
 
 fn text(i: u64) -> String {
     let mut s = String::new();
-    let mut x = i.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+    let mut x = i
+        .wrapping_mul(6_364_136_223_846_793_005)
+        .wrapping_add(1_442_695_040_888_963_407);
     for _ in 0..(8 + i % 20) {
         x ^= x >> 29;
         x = x.wrapping_mul(0xbf58_476d_1ce4_e5b9);
@@ -159,7 +161,12 @@ fn main() {
     for (w, h) in [(160u16, 48u16), (80, 24)] {
         let mut counts = 0;
         let t0 = Instant::now();
-        let worker = Worker::new(Store::open(&db).expect("open"), "bench", SlaConfig::default(), Arc::new(now));
+        let worker = Worker::new(
+            Store::open(&db).expect("open"),
+            "bench",
+            SlaConfig::default(),
+            Arc::new(now),
+        );
         let mut app = App::new(Keymap::default(), SlaConfig::default(), now(), (w, h));
         let mut term = Terminal::new(TestBackend::new(w, h)).expect("terminal");
         let fx = app.start();

@@ -83,7 +83,13 @@ fn fixture() -> Vec<(Comment, Tag, &'static str)> {
         (edited, Tag::Complaint, "order"),
         (brand, Tag::Other, ""),
         (
-            comment("t1", "Troll King", "post-2", "You are all idiots, worst shop ever", 30),
+            comment(
+                "t1",
+                "Troll King",
+                "post-2",
+                "You are all idiots, worst shop ever",
+                30,
+            ),
             Tag::Troll,
             "idiots",
         ),
@@ -110,7 +116,13 @@ fn fixture() -> Vec<(Comment, Tag, &'static str)> {
             "better",
         ),
         (
-            comment("q1", "Sam Lee", "post-3", "Does the kettle come in white?", 10),
+            comment(
+                "q1",
+                "Sam Lee",
+                "post-3",
+                "Does the kettle come in white?",
+                10,
+            ),
             Tag::Other,
             "",
         ),
@@ -137,11 +149,22 @@ impl Harness {
             let mut edit = fixture().remove(0).0;
             edit.text = "My order NB-48213 arrived broken and nobody answers.".into();
             edit.edited_at = Some(now() - Duration::minutes(40));
-            w.write(&edit, 0, &mut verdict(Tag::Complaint, &edit.text, "order"), "test", received)
-                .unwrap();
+            w.write(
+                &edit,
+                0,
+                &mut verdict(Tag::Complaint, &edit.text, "order"),
+                "test",
+                received,
+            )
+            .unwrap();
             w.finish().unwrap();
         }
-        let worker = Worker::new(Store::open(&db).unwrap(), "ana", SlaConfig::default(), Arc::new(now));
+        let worker = Worker::new(
+            Store::open(&db).unwrap(),
+            "ana",
+            SlaConfig::default(),
+            Arc::new(now),
+        );
         let mut h = Harness {
             _dir: dir,
             app: App::new(keymap, SlaConfig::default(), now(), size),
@@ -248,7 +271,11 @@ impl Harness {
     }
 
     fn status(&self) -> String {
-        self.app.status.as_ref().map(|s| s.text.clone()).unwrap_or_default()
+        self.app
+            .status
+            .as_ref()
+            .map(|s| s.text.clone())
+            .unwrap_or_default()
     }
 }
 
@@ -291,7 +318,13 @@ fn a_complaint_walks_from_acknowledge_to_verify() {
         .collect();
     assert_eq!(
         actions,
-        ["acknowledge", "move_to_private", "resolve", "set_follow_up", "verify"]
+        [
+            "acknowledge",
+            "move_to_private",
+            "resolve",
+            "set_follow_up",
+            "verify"
+        ]
     );
     assert!(h.status().contains("verify"), "{}", h.status());
 }
@@ -303,11 +336,17 @@ fn a_troll_is_ignored_then_muted_with_reasons() {
     h.select("t1");
     h.keys("iinsults, no question<Enter>");
     assert_eq!(h.state("t1"), State::Ignored);
-    assert_eq!(h.last_event("t1"), "ana ignore new→ignored insults, no question");
+    assert_eq!(
+        h.last_event("t1"),
+        "ana ignore new→ignored insults, no question"
+    );
     h.select("t1");
     h.keys("mposts again every hour<Enter>");
     assert_eq!(h.state("t1"), State::Muted);
-    assert_eq!(h.last_event("t1"), "ana mute ignored→muted posts again every hour");
+    assert_eq!(
+        h.last_event("t1"),
+        "ana mute ignored→muted posts again every hour"
+    );
 }
 
 #[test]
@@ -332,7 +371,11 @@ fn a_refused_transition_shows_the_workflow_message() {
     assert_eq!(h.state("c1"), State::New);
     let s = h.app.status.clone().unwrap();
     assert!(s.error);
-    assert!(s.text.contains("only a resolved complaint can be verified"), "{}", s.text);
+    assert!(
+        s.text.contains("only a resolved complaint can be verified"),
+        "{}",
+        s.text
+    );
 }
 
 #[test]
@@ -374,7 +417,10 @@ fn undo_takes_back_the_last_action_even_after_the_case_left_the_queue() {
     h.keys("a");
     assert_eq!(h.state("c1"), State::Acknowledged);
     let ids: Vec<i64> = h.app.list.rows.iter().map(|r| r.comment_id).collect();
-    assert!(!ids.contains(&h.id("c1")), "an answered case leaves needs-reply");
+    assert!(
+        !ids.contains(&h.id("c1")),
+        "an answered case leaves needs-reply"
+    );
     h.keys("u");
     assert_eq!(h.state("c1"), State::New);
     assert!(h.status().contains("undone"), "{}", h.status());
@@ -406,7 +452,10 @@ fn retag_picks_a_tag_and_the_store_keeps_it() {
     h.keys("T");
     assert!(matches!(h.app.mode, Mode::Retag { .. }));
     h.keys("c<Enter>");
-    assert_eq!(h.worker.store.case(h.id("o1")).unwrap().kind, Tag::Complaint);
+    assert_eq!(
+        h.worker.store.case(h.id("o1")).unwrap().kind,
+        Tag::Complaint
+    );
 }
 
 #[test]
@@ -525,14 +574,30 @@ fn another_process_writing_shows_up_on_the_next_poll() {
     poll(&mut h);
     let before = h.app.list.rows.len();
     poll(&mut h);
-    assert_eq!(h.app.list.rows.len(), before, "nothing changed, nothing reloads");
+    assert_eq!(
+        h.app.list.rows.len(),
+        before,
+        "nothing changed, nothing reloads"
+    );
     {
         // Another connection, as another `calma ingest` would hold.
         let other = Store::open(h.worker.store.path()).unwrap();
         let mut w = IngestWriter::new(&other, SlaConfig::default()).unwrap();
-        let c = comment("n1", "New Person", "post-9", "Where is my parcel NB-50000?", 1);
-        w.write(&c, 0, &mut verdict(Tag::Complaint, &c.text, "parcel"), "other", now())
-            .unwrap();
+        let c = comment(
+            "n1",
+            "New Person",
+            "post-9",
+            "Where is my parcel NB-50000?",
+            1,
+        );
+        w.write(
+            &c,
+            0,
+            &mut verdict(Tag::Complaint, &c.text, "parcel"),
+            "other",
+            now(),
+        )
+        .unwrap();
         w.finish().unwrap();
     }
     poll(&mut h);

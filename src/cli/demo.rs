@@ -52,7 +52,10 @@ pub struct DemoArgs {
 }
 
 /// Reads every fixture and moves its times by `shift`.
-pub fn shifted_fixtures(opts: &ReadOptions, shift: Duration) -> anyhow::Result<Vec<(String, Vec<Comment>)>> {
+pub fn shifted_fixtures(
+    opts: &ReadOptions,
+    shift: Duration,
+) -> anyhow::Result<Vec<(String, Vec<Comment>)>> {
     let mut out = vec![];
     for (name, text) in FIXTURES {
         let mut comments = vec![];
@@ -81,10 +84,21 @@ impl FixtureLabels {
     pub fn load() -> anyhow::Result<FixtureLabels> {
         let mut map = HashMap::new();
         let mut add = |rec: &serde_json::Value| {
-            let s = |k: &str| rec.get(k).and_then(|v| v.as_str()).unwrap_or("").to_string();
+            let s = |k: &str| {
+                rec.get(k)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or("")
+                    .to_string()
+            };
             let tag = s("label").parse().unwrap_or(Tag::Other);
-            let flags: Flags = s("flags").split(';').filter_map(|f| f.parse().ok()).collect();
-            map.insert((Platform::from_loose(&s("platform")), s("id"), s("text")), (tag, flags));
+            let flags: Flags = s("flags")
+                .split(';')
+                .filter_map(|f| f.parse().ok())
+                .collect();
+            map.insert(
+                (Platform::from_loose(&s("platform")), s("id"), s("text")),
+                (tag, flags),
+            );
         };
         for (name, text) in FIXTURES {
             if name.ends_with(".csv") {
@@ -110,7 +124,11 @@ impl Tagger for FixtureLabels {
     type Analysis = (Tag, Flags, Lang);
     fn analyse(&self, c: &Comment) -> ((Tag, Flags, Lang), i64) {
         let key = (c.platform, c.external_id.clone(), c.text.clone());
-        let (tag, flags) = self.0.get(&key).copied().unwrap_or((Tag::Other, Flags::default()));
+        let (tag, flags) = self
+            .0
+            .get(&key)
+            .copied()
+            .unwrap_or((Tag::Other, Flags::default()));
         let lang = c.lang.as_deref().map_or(Lang::Other, Lang::from_code);
         ((tag, flags, lang), 0)
     }
@@ -196,7 +214,10 @@ fn work_some_cases(store: &Store, sla: &SlaConfig, now: DateTime<Utc>) -> anyhow
     let old: Vec<(i64, State)> = complaints
         .iter()
         .filter(|r| r.tag == Tag::Complaint && matches!(r.state, State::New | State::Acknowledged))
-        .filter(|r| r.created_at.is_some_and(|t| t < now - Duration::days(4) - Duration::hours(3)))
+        .filter(|r| {
+            r.created_at
+                .is_some_and(|t| t < now - Duration::days(4) - Duration::hours(3))
+        })
         .map(|r| (r.comment_id, r.state))
         .take(4)
         .collect();
@@ -204,7 +225,16 @@ fn work_some_cases(store: &Store, sla: &SlaConfig, now: DateTime<Utc>) -> anyhow
     for (i, (id, state)) in old.iter().enumerate() {
         let t0 = back + Duration::minutes(10 * i as i64);
         if *state == State::New {
-            store.act(*id, &Action::Acknowledge, DEMO_OPERATOR, t0 - Duration::hours(2), sla, Some(&NewReply::text("We're sorry about this; we're looking into it now.")))?;
+            store.act(
+                *id,
+                &Action::Acknowledge,
+                DEMO_OPERATOR,
+                t0 - Duration::hours(2),
+                sla,
+                Some(&NewReply::text(
+                    "We're sorry about this; we're looking into it now.",
+                )),
+            )?;
         }
         store.act(
             *id,
@@ -231,13 +261,24 @@ fn work_some_cases(store: &Store, sla: &SlaConfig, now: DateTime<Utc>) -> anyhow
     }
     let recent: Vec<i64> = complaints
         .iter()
-        .filter(|r| r.tag == Tag::Complaint && r.state == State::New && !old.iter().any(|(id, _)| *id == r.comment_id))
+        .filter(|r| {
+            r.tag == Tag::Complaint
+                && r.state == State::New
+                && !old.iter().any(|(id, _)| *id == r.comment_id)
+        })
         .map(|r| r.comment_id)
         .take(3)
         .collect();
     for (i, id) in recent.iter().enumerate() {
         let t = now - Duration::minutes(90 - 20 * i as i64);
-        store.act(*id, &Action::Acknowledge, DEMO_OPERATOR, t, sla, Some(&NewReply::text("Sorry to hear that — we're on it.")))?;
+        store.act(
+            *id,
+            &Action::Acknowledge,
+            DEMO_OPERATOR,
+            t,
+            sla,
+            Some(&NewReply::text("Sorry to hear that — we're on it.")),
+        )?;
         if i == 0 {
             store.act(
                 *id,
@@ -257,7 +298,14 @@ fn work_some_cases(store: &Store, sla: &SlaConfig, now: DateTime<Utc>) -> anyhow
         .into_iter()
         .find(|r| r.state == State::New)
     {
-        store.act(r.comment_id, &Action::Investigate, DEMO_OPERATOR, now - Duration::hours(3), sla, None)?;
+        store.act(
+            r.comment_id,
+            &Action::Investigate,
+            DEMO_OPERATOR,
+            now - Duration::hours(3),
+            sla,
+            None,
+        )?;
     }
     Ok(())
 }

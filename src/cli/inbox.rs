@@ -112,7 +112,8 @@ fn watch_dir(
         if let Ok(ev) = ev
             && matches!(
                 ev.kind,
-                EventKind::Create(_) | EventKind::Modify(notify::event::ModifyKind::Name(_))
+                EventKind::Create(_)
+                    | EventKind::Modify(notify::event::ModifyKind::Name(_))
                     | EventKind::Access(notify::event::AccessKind::Close(
                         notify::event::AccessMode::Write
                     ))
@@ -157,13 +158,8 @@ fn watch_dir(
                 now: clock(),
                 sla: sla.clone(),
             };
-            let note = match pipeline::run(
-                &db,
-                req,
-                Arc::new(pipeline::Untagged),
-                Arc::new(|_| {}),
-            )
-            .await
+            let note = match pipeline::run(&db, req, Arc::new(pipeline::Untagged), Arc::new(|_| {}))
+                .await
             {
                 Ok(s) => format!("ingested {}: {}", names.join(", "), s.line()),
                 Err(e) => format!("ingest of {} failed: {e}", names.join(", ")),

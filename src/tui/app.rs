@@ -121,7 +121,9 @@ pub enum Response {
     },
     /// The answer to a poll: whether another process wrote to the database (then what is on
     /// screen is reloaded).
-    Polled { changed: bool },
+    Polled {
+        changed: bool,
+    },
     /// A read failed: shown in the status line.
     Failed(String),
 }
@@ -655,7 +657,10 @@ impl App {
                 vec![]
             }
             Command::NextQueue | Command::PrevQueue => {
-                let i = Queue::ALL.iter().position(|q| *q == self.queue).unwrap_or(0);
+                let i = Queue::ALL
+                    .iter()
+                    .position(|q| *q == self.queue)
+                    .unwrap_or(0);
                 let n = Queue::ALL.len();
                 let j = if c == Command::NextQueue {
                     (i + 1) % n
@@ -952,7 +957,10 @@ impl App {
                 vec![]
             }
             Response::Acted { action, results } => {
-                let ok: Vec<&String> = results.iter().filter_map(|(_, r)| r.as_ref().ok()).collect();
+                let ok: Vec<&String> = results
+                    .iter()
+                    .filter_map(|(_, r)| r.as_ref().ok())
+                    .collect();
                 let failed: Vec<String> = results
                     .iter()
                     .filter_map(|(id, r)| r.as_ref().err().map(|e| format!("#{id}: {e}")))
@@ -999,7 +1007,10 @@ impl App {
                 rows,
             } => {
                 if generation == self.search_generation {
-                    self.info(format!("{} found for {text:?} (Esc: back to the queue)", rows.len()));
+                    self.info(format!(
+                        "{} found for {text:?} (Esc: back to the queue)",
+                        rows.len()
+                    ));
                     self.search = Some(SearchView {
                         text,
                         rows,
@@ -1259,9 +1270,7 @@ pub fn parse_date(s: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, String> 
     }
     if let Some(rel) = s.strip_prefix('+') {
         let (n, unit) = rel.split_at(rel.len().saturating_sub(1));
-        let n: i64 = n
-            .parse()
-            .map_err(|_| format!("{s:?}: write +3d or +12h"))?;
+        let n: i64 = n.parse().map_err(|_| format!("{s:?}: write +3d or +12h"))?;
         return match unit {
             "d" => Ok(now + Duration::days(n)),
             "h" => Ok(now + Duration::hours(n)),
@@ -1315,6 +1324,11 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
     }
 }
 
+/// The text before the cursor in the status line for a prompt.
+pub fn prompt_label(a: &Ask) -> String {
+    a.label()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1342,9 +1356,4 @@ mod tests {
         assert_eq!(scroll_top(0, 12, 10), 3);
         assert_eq!(scroll_top(8, 2, 10), 2);
     }
-}
-
-/// The text before the cursor in the status line for a prompt.
-pub fn prompt_label(a: &Ask) -> String {
-    a.label()
 }

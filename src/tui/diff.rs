@@ -73,6 +73,10 @@ mod tests {
 
     #[test]
     fn identical_texts_have_no_changes() {
-        assert!(word_diff("a b c", "a  b c").iter().all(|p| matches!(p, Piece::Same(_))));
+        assert!(
+            word_diff("a b c", "a  b c")
+                .iter()
+                .all(|p| matches!(p, Piece::Same(_)))
+        );
     }
 }

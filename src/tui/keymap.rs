@@ -255,7 +255,9 @@ impl Key {
                 "backspace" | "bs" => KeyCode::Backspace,
                 "delete" | "del" => KeyCode::Delete,
                 "insert" | "ins" => KeyCode::Insert,
-                f if f.starts_with('f') && f[1..].parse::<u8>().is_ok_and(|n| (1..=24).contains(&n)) => {
+                f if f.starts_with('f')
+                    && f[1..].parse::<u8>().is_ok_and(|n| (1..=24).contains(&n)) =>
+                {
                     KeyCode::F(f[1..].parse().unwrap_or(1))
                 }
                 _ => return Err(format!("unknown key {s:?}")),
@@ -449,27 +451,56 @@ mod tests {
     #[test]
     fn defaults_follow_mutt_and_vim() {
         let k = Keymap::default();
-        assert_eq!(k.lookup(&ev(KeyCode::Char('j'), KeyModifiers::NONE)), Some(Command::Down));
-        assert_eq!(k.lookup(&ev(KeyCode::Char('G'), KeyModifiers::SHIFT)), Some(Command::Bottom));
-        assert_eq!(k.lookup(&ev(KeyCode::Char('!'), KeyModifiers::SHIFT)), Some(Command::Report));
-        assert_eq!(k.lookup(&ev(KeyCode::Char('z'), KeyModifiers::CONTROL)), Some(Command::Suspend));
-        assert_eq!(k.lookup(&ev(KeyCode::Char('d'), KeyModifiers::NONE)), None, "no delete key");
+        assert_eq!(
+            k.lookup(&ev(KeyCode::Char('j'), KeyModifiers::NONE)),
+            Some(Command::Down)
+        );
+        assert_eq!(
+            k.lookup(&ev(KeyCode::Char('G'), KeyModifiers::SHIFT)),
+            Some(Command::Bottom)
+        );
+        assert_eq!(
+            k.lookup(&ev(KeyCode::Char('!'), KeyModifiers::SHIFT)),
+            Some(Command::Report)
+        );
+        assert_eq!(
+            k.lookup(&ev(KeyCode::Char('z'), KeyModifiers::CONTROL)),
+            Some(Command::Suspend)
+        );
+        assert_eq!(
+            k.lookup(&ev(KeyCode::Char('d'), KeyModifiers::NONE)),
+            None,
+            "no delete key"
+        );
     }
 
     #[test]
     fn an_override_rebinds_one_command_and_keeps_the_rest() {
         let k = Keymap::from_toml("[keys]\nacknowledge = \"A\"\n").unwrap();
-        assert_eq!(k.lookup(&ev(KeyCode::Char('A'), KeyModifiers::SHIFT)), Some(Command::Acknowledge));
+        assert_eq!(
+            k.lookup(&ev(KeyCode::Char('A'), KeyModifiers::SHIFT)),
+            Some(Command::Acknowledge)
+        );
         assert_eq!(k.lookup(&ev(KeyCode::Char('a'), KeyModifiers::NONE)), None);
-        assert_eq!(k.lookup(&ev(KeyCode::Char('p'), KeyModifiers::NONE)), Some(Command::Private));
+        assert_eq!(
+            k.lookup(&ev(KeyCode::Char('p'), KeyModifiers::NONE)),
+            Some(Command::Private)
+        );
         assert_eq!(k.hint(Command::Acknowledge), "A");
     }
 
     #[test]
     fn lists_and_named_keys_parse() {
-        let k = Keymap::from_toml("[keys]\ndown = [\"n\", \"C-n\", \"<Down>\"]\nquit = \"F10\"\n").unwrap();
-        assert_eq!(k.lookup(&ev(KeyCode::Char('n'), KeyModifiers::CONTROL)), Some(Command::Down));
-        assert_eq!(k.lookup(&ev(KeyCode::F(10), KeyModifiers::NONE)), Some(Command::Quit));
+        let k = Keymap::from_toml("[keys]\ndown = [\"n\", \"C-n\", \"<Down>\"]\nquit = \"F10\"\n")
+            .unwrap();
+        assert_eq!(
+            k.lookup(&ev(KeyCode::Char('n'), KeyModifiers::CONTROL)),
+            Some(Command::Down)
+        );
+        assert_eq!(
+            k.lookup(&ev(KeyCode::F(10), KeyModifiers::NONE)),
+            Some(Command::Quit)
+        );
         assert_eq!(k.lookup(&ev(KeyCode::Char('j'), KeyModifiers::NONE)), None);
     }
 
@@ -497,7 +528,10 @@ mod tests {
             Keymap::from_toml("[keys]\nhide = \"Hyper-x\"\n").unwrap_err(),
             KeymapError::BadKey { .. }
         ));
-        assert!(matches!(Keymap::from_toml("[colours]\n").unwrap_err(), KeymapError::Toml(_)));
+        assert!(matches!(
+            Keymap::from_toml("[colours]\n").unwrap_err(),
+            KeymapError::Toml(_)
+        ));
     }
 
     #[test]

@@ -37,8 +37,8 @@ pub fn areas(area: Rect, case_open: bool, composer: bool) -> Areas {
     ])
     .areas(area);
     let (queue, case) = if is_wide((area.width, area.height)) {
-        let [q, c] =
-            Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(body);
+        let [q, c] = Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)])
+            .areas(body);
         (Some(q), Some(c))
     } else if case_open || composer {
         (None, Some(body))

@@ -75,7 +75,11 @@ pub fn row_clock(sla: &SlaConfig, row: &QueueRow, now: DateTime<Utc>) -> (String
         Some(due) => {
             let remaining = due - now;
             let u = wf::urgency(step_target(sla, row), remaining);
-            let sign = if remaining < Duration::zero() { "-" } else { "" };
+            let sign = if remaining < Duration::zero() {
+                "-"
+            } else {
+                ""
+            };
             (format!("{sign}{}", wf::human(remaining)), urgency_style(u))
         }
     }
@@ -136,7 +140,11 @@ fn fit(s: &str, width: usize) -> String {
 
 fn queue_line<'a>(app: &App, row: &'a QueueRow, selected: bool, width: usize) -> Line<'a> {
     let (clock, clock_style) = row_clock(&app.sla, row, app.now);
-    let mark = if app.marked.contains(&row.comment_id) { "*" } else { " " };
+    let mark = if app.marked.contains(&row.comment_id) {
+        "*"
+    } else {
+        " "
+    };
     let mut spans = vec![
         Span::styled(mark, Style::new().fg(Color::Yellow).bold()),
         Span::styled(format!("{clock:>7} "), clock_style),
@@ -211,23 +219,26 @@ fn highlighted(text: &str, spans: &[(usize, usize)]) -> Vec<Line<'static>> {
     let mut marks: Vec<(usize, usize)> = spans
         .iter()
         .copied()
-        .filter(|(s, e)| s < e && *e <= text.len() && text.is_char_boundary(*s) && text.is_char_boundary(*e))
+        .filter(|(s, e)| {
+            s < e && *e <= text.len() && text.is_char_boundary(*s) && text.is_char_boundary(*e)
+        })
         .collect();
     marks.sort_unstable();
     let hl = Style::new().fg(Color::Black).bg(Color::Yellow);
     let mut lines = vec![];
     let mut cur: Vec<Span<'static>> = vec![];
     let mut pos = 0;
-    let push = |s: &str, style: Style, cur: &mut Vec<Span<'static>>, lines: &mut Vec<Line<'static>>| {
-        let mut parts = s.split('\n');
-        if let Some(first) = parts.next() {
-            cur.push(Span::styled(first.to_string(), style));
-        }
-        for p in parts {
-            lines.push(Line::from(std::mem::take(cur)));
-            cur.push(Span::styled(p.to_string(), style));
-        }
-    };
+    let push =
+        |s: &str, style: Style, cur: &mut Vec<Span<'static>>, lines: &mut Vec<Line<'static>>| {
+            let mut parts = s.split('\n');
+            if let Some(first) = parts.next() {
+                cur.push(Span::styled(first.to_string(), style));
+            }
+            for p in parts {
+                lines.push(Line::from(std::mem::take(cur)));
+                cur.push(Span::styled(p.to_string(), style));
+            }
+        };
     for (s, e) in marks {
         if s < pos {
             continue;
@@ -242,7 +253,10 @@ fn highlighted(text: &str, spans: &[(usize, usize)]) -> Vec<Line<'static>> {
 }
 
 fn heading(s: &str) -> Line<'static> {
-    Line::from(Span::styled(s.to_string(), Style::new().bold().fg(Color::Cyan)))
+    Line::from(Span::styled(
+        s.to_string(),
+        Style::new().bold().fg(Color::Cyan),
+    ))
 }
 
 fn short_time(t: DateTime<Utc>) -> String {
@@ -255,7 +269,10 @@ fn case_lines(app: &App, v: &CaseView) -> Vec<Line<'static>> {
     let mut head = vec![
         Span::styled(format!("#{} ", c.id), Style::new().bold()),
         Span::raw(format!("{} · ", c.platform)),
-        Span::styled(c.author.label().to_string(), Style::new().fg(Color::Blue).bold()),
+        Span::styled(
+            c.author.label().to_string(),
+            Style::new().fg(Color::Blue).bold(),
+        ),
         Span::raw(" · "),
         Span::styled(v.case.kind.as_str().to_string(), tag_style(v.case.kind)),
     ];
@@ -264,7 +281,10 @@ fn case_lines(app: &App, v: &CaseView) -> Vec<Line<'static>> {
     }
     head.push(Span::raw(format!(" · {}", v.case.state)));
     if let Some(t) = c.created_at {
-        head.push(Span::styled(format!(" · {}", short_time(t)), Style::new().fg(Color::DarkGray)));
+        head.push(Span::styled(
+            format!(" · {}", short_time(t)),
+            Style::new().fg(Color::DarkGray),
+        ));
     }
     out.push(Line::from(head));
     if let Some(k) = &v.clock {
@@ -275,12 +295,22 @@ fn case_lines(app: &App, v: &CaseView) -> Vec<Line<'static>> {
         };
         out.push(Line::from(vec![
             Span::raw("clock: "),
-            Span::styled(format!("{} {when}", k.step.as_str()), urgency_style(k.urgency)),
-            Span::styled(format!(" (at {})", short_time(k.due_at)), Style::new().fg(Color::DarkGray)),
+            Span::styled(
+                format!("{} {when}", k.step.as_str()),
+                urgency_style(k.urgency),
+            ),
+            Span::styled(
+                format!(" (at {})", short_time(k.due_at)),
+                Style::new().fg(Color::DarkGray),
+            ),
         ]));
     }
     out.push(Line::default());
-    let spans: Vec<(usize, usize)> = v.rules.iter().flat_map(|r| r.spans.iter().copied()).collect();
+    let spans: Vec<(usize, usize)> = v
+        .rules
+        .iter()
+        .flat_map(|r| r.spans.iter().copied())
+        .collect();
     out.extend(highlighted(&c.text, &spans));
     if !v.rules.is_empty() {
         let names: Vec<&str> = v.rules.iter().map(|r| r.rule.as_str()).collect();
@@ -294,14 +324,25 @@ fn case_lines(app: &App, v: &CaseView) -> Vec<Line<'static>> {
         out.push(heading(&format!("Versions ({})", v.versions.len())));
         for (i, w) in v.versions.windows(2).enumerate() {
             let mut spans = vec![Span::styled(
-                format!("v{}→v{} {}: ", i + 1, i + 2, short_time(w[1].edited_at.unwrap_or(w[1].seen_at))),
+                format!(
+                    "v{}→v{} {}: ",
+                    i + 1,
+                    i + 2,
+                    short_time(w[1].edited_at.unwrap_or(w[1].seen_at))
+                ),
                 Style::new().fg(Color::DarkGray),
             )];
             for p in word_diff(&w[0].text, &w[1].text) {
                 let (s, style) = match p {
                     Piece::Same(s) => (s.to_string(), Style::new()),
-                    Piece::Removed(s) => (format!("[-{s}-]"), Style::new().fg(Color::Red).crossed_out()),
-                    Piece::Added(s) => (format!("{{+{s}+}}"), Style::new().fg(Color::Green).underlined()),
+                    Piece::Removed(s) => (
+                        format!("[-{s}-]"),
+                        Style::new().fg(Color::Red).crossed_out(),
+                    ),
+                    Piece::Added(s) => (
+                        format!("{{+{s}+}}"),
+                        Style::new().fg(Color::Green).underlined(),
+                    ),
                 };
                 spans.push(Span::styled(s, style));
                 spans.push(Span::raw(" "));
@@ -349,7 +390,10 @@ fn case_lines(app: &App, v: &CaseView) -> Vec<Line<'static>> {
         )));
         for r in a.recent.iter().filter(|r| r.id != c.id).take(5) {
             out.push(Line::from(vec![
-                Span::styled(format!("  {} ", r.platform), Style::new().fg(Color::DarkGray)),
+                Span::styled(
+                    format!("  {} ", r.platform),
+                    Style::new().fg(Color::DarkGray),
+                ),
                 Span::styled(format!("{} ", r.tag), tag_style(r.tag)),
                 Span::raw(r.text.replace('\n', " ")),
             ]));
@@ -357,9 +401,16 @@ fn case_lines(app: &App, v: &CaseView) -> Vec<Line<'static>> {
     }
     out.push(Line::default());
     out.push(heading("Workflow"));
-    out.push(Line::raw(format!("opened {}", short_time(v.case.opened_at))));
+    out.push(Line::raw(format!(
+        "opened {}",
+        short_time(v.case.opened_at)
+    )));
     for e in &v.events {
-        let reason = e.reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default();
+        let reason = e
+            .reason
+            .as_deref()
+            .map(|r| format!(" ({r})"))
+            .unwrap_or_default();
         out.push(Line::raw(format!(
             "{} {}: {} {} → {}{reason}",
             short_time(e.at),
@@ -404,11 +455,15 @@ fn draw_case(frame: &mut Frame, app: &App, area: Rect) {
         Some(v) if Some(v.case.comment_id) == app.case_wanted => {
             Paragraph::new(Text::from(case_lines(app, v)))
         }
-        Some(_) | None if app.case_wanted.is_some() => Paragraph::new("loading…").fg(Color::DarkGray),
+        Some(_) | None if app.case_wanted.is_some() => {
+            Paragraph::new("loading…").fg(Color::DarkGray)
+        }
         _ => Paragraph::new("no case selected").fg(Color::DarkGray),
     };
     frame.render_widget(
-        body.block(block).wrap(Wrap { trim: false }).scroll((app.case_scroll, 0)),
+        body.block(block)
+            .wrap(Wrap { trim: false })
+            .scroll((app.case_scroll, 0)),
         area,
     );
 }
@@ -465,14 +520,23 @@ fn draw_status(frame: &mut Frame, app: &App, area: Rect) {
             Span::styled("█", Style::new().fg(Color::Cyan)),
         ]),
         _ => match &app.status {
-            Some(s) if s.error => Line::from(Span::styled(s.text.clone(), Style::new().fg(Color::Red).bold())),
+            Some(s) if s.error => Line::from(Span::styled(
+                s.text.clone(),
+                Style::new().fg(Color::Red).bold(),
+            )),
             Some(s) => Line::from(Span::styled(s.text.clone(), Style::new().fg(Color::Green))),
             None => Line::from(Span::styled(hints(app), Style::new().fg(Color::DarkGray))),
         },
     };
     let line = if app.bulk {
         let mut l = line;
-        l.spans.insert(0, Span::styled(format!("[{} marked] ", app.marked.len()), Style::new().bold()));
+        l.spans.insert(
+            0,
+            Span::styled(
+                format!("[{} marked] ", app.marked.len()),
+                Style::new().bold(),
+            ),
+        );
         l
     } else {
         line
@@ -497,14 +561,21 @@ fn draw_help(frame: &mut Frame, app: &App) {
     let rows = usize::from(screen.height.saturating_sub(4)).clamp(1, entries.len());
     let columns = entries.len().div_ceil(rows);
     let rows = entries.len().div_ceil(columns);
-    let col_width: u16 = if columns == 1 { 70 } else { screen.width.saturating_sub(2) / columns as u16 };
+    let col_width: u16 = if columns == 1 {
+        70
+    } else {
+        screen.width.saturating_sub(2) / columns as u16
+    };
     let text_width = usize::from(col_width.saturating_sub(12));
     let lines: Vec<Line> = (0..rows)
         .map(|r| {
             let mut spans = vec![];
             for c in 0..columns {
                 if let Some((keys, what)) = entries.get(c * rows + r) {
-                    spans.push(Span::styled(format!("{keys:>9}  "), Style::new().bold().fg(Color::Cyan)));
+                    spans.push(Span::styled(
+                        format!("{keys:>9}  "),
+                        Style::new().bold().fg(Color::Cyan),
+                    ));
                     spans.push(Span::raw(fit(what, text_width)));
                     spans.push(Span::raw(" "));
                 }
@@ -525,7 +596,11 @@ fn draw_help(frame: &mut Frame, app: &App) {
 }
 
 fn draw_confirm(frame: &mut Frame, question: &str) {
-    let area = centered(frame.area(), (question.chars().count() as u16 + 6).max(30), 3);
+    let area = centered(
+        frame.area(),
+        (question.chars().count() as u16 + 6).max(30),
+        3,
+    );
     frame.render_widget(Clear, area);
     frame.render_widget(
         Paragraph::new(question.to_string())

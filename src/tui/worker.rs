@@ -46,7 +46,12 @@ fn end_anchor() -> QueueRow {
 }
 
 impl Worker {
-    pub fn new(store: Store, operator: impl Into<String>, sla: SlaConfig, clock: ClockFn) -> Worker {
+    pub fn new(
+        store: Store,
+        operator: impl Into<String>,
+        sla: SlaConfig,
+        clock: ClockFn,
+    ) -> Worker {
         Worker {
             store,
             operator: operator.into(),
@@ -71,7 +76,8 @@ impl Worker {
                 let rows = match (dir, anchor) {
                     (PageDir::Prev, Some(a)) => self.store.queue_page_before(queue, &a, limit, now),
                     (PageDir::Last, _) => {
-                        self.store.queue_page_before(queue, &end_anchor(), limit, now)
+                        self.store
+                            .queue_page_before(queue, &end_anchor(), limit, now)
                     }
                     (PageDir::First, _) => self.store.queue_page(queue, None, limit, now),
                     (_, a) => self.store.queue_page(queue, a.as_ref(), limit, now),
@@ -106,10 +112,7 @@ impl Worker {
                             .store
                             .act(id, &action, &self.operator, now, &self.sla, reply.as_ref())
                             .map(|t| {
-                                format!(
-                                    "#{id} {}: {} → {}",
-                                    t.event.name, t.event.from, t.event.to
-                                )
+                                format!("#{id} {}: {} → {}", t.event.name, t.event.from, t.event.to)
                             })
                             .map_err(|e| e.to_string());
                         (id, r)
