@@ -180,32 +180,39 @@ fn main() {
         let fx = update(&mut app, Action::Loaded(resp));
         run(&mut app, &worker, fx, &mut counts);
 
-        let mut script: Vec<KeyCode> = vec![];
-        script.extend(std::iter::repeat_n(KeyCode::Char('j'), 400));
-        script.extend(std::iter::repeat_n(KeyCode::PageDown, 40));
-        script.extend(std::iter::repeat_n(KeyCode::Char('k'), 200));
-        script.extend(std::iter::repeat_n(KeyCode::PageUp, 40));
-        script.push(KeyCode::Char('G'));
-        script.extend(std::iter::repeat_n(KeyCode::Char('k'), 50));
-        script.push(KeyCode::Char('g'));
+        // (what the key does, the key)
+        let mut script: Vec<(&str, KeyCode)> = vec![];
+        let mut add = |what: &'static str, k: KeyCode, n: usize| {
+            script.extend(std::iter::repeat_n((what, k), n));
+        };
+        add("scroll", KeyCode::Char('j'), 400);
+        add("page", KeyCode::PageDown, 40);
+        add("scroll", KeyCode::Char('k'), 200);
+        add("page", KeyCode::PageUp, 40);
+        add("ends", KeyCode::Char('G'), 1);
+        add("scroll", KeyCode::Char('k'), 50);
+        add("ends", KeyCode::Char('g'), 1);
         for _ in 0..14 {
-            script.push(KeyCode::Tab);
-            script.extend(std::iter::repeat_n(KeyCode::Char('j'), 10));
+            add("switch queue", KeyCode::Tab, 1);
+            add("scroll", KeyCode::Char('j'), 10);
         }
         for _ in 0..30 {
-            script.push(KeyCode::Char('j'));
-            script.push(KeyCode::Enter);
-            script.push(KeyCode::Esc);
+            add("scroll", KeyCode::Char('j'), 1);
+            add("open case", KeyCode::Enter, 1);
+            add("close case", KeyCode::Esc, 1);
         }
-        let mut times = Vec::with_capacity(script.len());
-        for code in script {
+        let mut times: Vec<StdDuration> = Vec::with_capacity(script.len());
+        let mut by_kind: std::collections::BTreeMap<&str, Vec<StdDuration>> = Default::default();
+        for (what, code) in script {
             let t = Instant::now();
             if let Some(a) = app.action_for_key(key(code)) {
                 let fx = update(&mut app, a);
                 run(&mut app, &worker, fx, &mut counts);
             }
             term.draw(|f| view::draw(f, &app)).expect("draw");
-            times.push(t.elapsed());
+            let d = t.elapsed();
+            times.push(d);
+            by_kind.entry(what).or_default().push(d);
         }
         times.sort();
         println!(
@@ -217,6 +224,26 @@ fn main() {
             times.len(),
             count_time.as_secs_f64() * 1e3,
         );
+        for (what, mut t) in by_kind {
+            t.sort();
+            println!(
+                "  {what:>12}: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms ({} keys)",
+                pct(&t, 0.5).as_secs_f64() * 1e3,
+                pct(&t, 0.99).as_secs_f64() * 1e3,
+                t.last().map_or(0.0, |d| d.as_secs_f64() * 1e3),
+                t.len()
+            );
+        }
+        for q in calma::store::Queue::ALL {
+            let t = Instant::now();
+            let rows = worker.store.queue_page(q, None, 88, now()).expect("page");
+            println!(
+                "  first page of {:>14}: {:.1} ms ({} rows)",
+                q.as_str(),
+                t.elapsed().as_secs_f64() * 1e3,
+                rows.len()
+            );
+        }
     }
     if let Some(kb) = peak_rss_kb() {
         println!("peak RSS {:.1} MB", kb as f64 / 1024.0);
