@@ -605,3 +605,19 @@ fn another_process_writing_shows_up_on_the_next_poll() {
     assert!(h.screen().contains("New Person"));
     assert!(h.screen().contains("Reply 4"), "{}", h.screen());
 }
+
+#[test]
+fn after_an_action_the_open_case_stays_the_one_acted_on() {
+    let mut h = Harness::new((160, 48));
+    h.keys(":queue all<Enter>");
+    h.select("c1");
+    h.keys("<Enter>a");
+    assert_eq!(h.state("c1"), State::Acknowledged);
+    // The queue re-sorted (c1's clock changed), but the case pane and the next action stay on c1.
+    assert_eq!(h.app.case.as_ref().unwrap().case.comment_id, h.id("c1"));
+    h.keys("pdm<Enter>@maria<Enter>");
+    assert_eq!(h.state("c1"), State::Private);
+    h.keys("<Esc>");
+    // Back in the queue, the cursor is still on c1.
+    assert_eq!(h.app.list.current().unwrap().comment_id, h.id("c1"));
+}

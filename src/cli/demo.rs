@@ -216,12 +216,12 @@ fn work_some_cases(store: &Store, sla: &SlaConfig, now: DateTime<Utc>) -> anyhow
         .filter(|r| r.tag == Tag::Complaint && matches!(r.state, State::New | State::Acknowledged))
         .filter(|r| {
             r.created_at
-                .is_some_and(|t| t < now - Duration::days(4) - Duration::hours(3))
+                .is_some_and(|t| t < now - Duration::days(4) - Duration::hours(9))
         })
         .map(|r| (r.comment_id, r.state))
         .take(4)
         .collect();
-    let back = now - Duration::days(4);
+    let back = now - Duration::days(4) - Duration::hours(6);
     for (i, (id, state)) in old.iter().enumerate() {
         let t0 = back + Duration::minutes(10 * i as i64);
         if *state == State::New {

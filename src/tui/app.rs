@@ -869,12 +869,15 @@ impl App {
                         l.top = l.rows.len().saturating_sub(page);
                     }
                     _ => {
+                        // The reload started after the row above the screen: the queue's start
+                        // is loaded only when nothing was above it.
                         l.at_end = !full;
-                        if l.top == 0 && l.at_start {
-                            l.at_start = true;
-                        }
+                        l.at_start = l.at_start && l.top == 0;
                         l.top = 0;
-                        l.selected = offset.min(l.rows.len().saturating_sub(1));
+                        // The cursor stays on its case when the case is still in the queue.
+                        l.selected = prev_id
+                            .and_then(|id| l.rows.iter().position(|r| r.comment_id == id))
+                            .unwrap_or_else(|| offset.min(l.rows.len().saturating_sub(1)));
                     }
                 }
             }
@@ -921,7 +924,12 @@ impl App {
         if kept == 0 && full && matches!(dir, PageDir::Next | PageDir::First | PageDir::Refresh) {
             fx.extend(self.load_more(PageDir::Next));
         }
-        if self.list.current().map(|r| r.comment_id) != prev_id || dir != PageDir::Next {
+        // An open case stays on screen through a reload, even when it left the queue: the
+        // operator is still working on it.
+        let keep_open_case = dir == PageDir::Refresh && self.case_open;
+        if !keep_open_case
+            && (self.list.current().map(|r| r.comment_id) != prev_id || dir != PageDir::Next)
+        {
             fx.extend(self.follow_selection());
         }
         fx
