@@ -306,6 +306,10 @@ fn a_complaint_walks_from_acknowledge_to_verify() {
     assert_eq!(case.at.follow_up_due, Some(now() + Duration::days(1)));
     assert_eq!(h.state("c1"), State::Resolved);
 
+    h.keys(":queue follow-ups<Enter>");
+    assert_eq!(h.app.queue, Queue::FollowUps);
+    h.keys(":queue complaints<Enter>");
+    h.select("c1");
     h.keys("v");
     assert_eq!(h.state("c1"), State::Verified);
     let actions: Vec<String> = h

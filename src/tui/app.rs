@@ -1208,20 +1208,13 @@ impl App {
                 }
             }
             "delete" => self.start_action(ActionKind::Delete, Some(rest)),
-            "queue" => {
-                let want = rest.to_lowercase().replace('-', "_");
-                match Queue::ALL
-                    .into_iter()
-                    .find(|q| q.as_str() == want || q.title().to_lowercase() == want)
-                {
-                    Some(q) => self.switch_queue(q),
-                    None => {
-                        let names: Vec<&str> = Queue::ALL.iter().map(|q| q.as_str()).collect();
-                        self.error(format!("unknown queue {rest:?} ({})", names.join(", ")));
-                        vec![]
-                    }
+            "queue" => match rest.parse::<Queue>() {
+                Ok(q) => self.switch_queue(q),
+                Err(e) => {
+                    self.error(e);
+                    vec![]
                 }
-            }
+            },
             "search" => self.answer(Ask::Search, rest, vec![]),
             "limit" => self.answer(Ask::Limit, rest, vec![]),
             other => {

@@ -113,7 +113,11 @@ fn draw_tabs(frame: &mut Frame, app: &App, area: Rect) {
             .map(|(_, n)| n.to_string())
             .unwrap_or_else(|| "…".into());
         let title = if wide { q.title() } else { short_title(q) };
-        let label = format!(" {title} {n} ");
+        let label = if wide {
+            format!(" {title} {n} ")
+        } else {
+            format!("{title} {n}")
+        };
         let style = if q == app.queue && app.search.is_none() {
             Style::new().fg(Color::Black).bg(Color::Cyan).bold()
         } else {
