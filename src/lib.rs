@@ -12,5 +12,6 @@ pub mod ingest;
 pub mod insights;
 pub mod replies;
 pub mod store;
+pub mod synthetic;
 pub mod tui;
 pub mod workflow;

@@ -12,6 +12,12 @@ use crate::store::{CommentFilter, Store, StoreError, StoredComment};
 pub enum ExportWhat {
     /// Every comment with its author and classification
     Comments,
+    /// Every case: its kind, state, clock and what was recorded on the way
+    Cases,
+    /// Replies recorded and not yet posted, for tools that post them
+    Outbox,
+    /// The audit log: every action, who took it, when and why
+    Audit,
 }
 
 #[derive(Debug, Clone, Copy, Default, ValueEnum)]
@@ -42,6 +48,25 @@ pub fn run(ctx: &Ctx, args: ExportArgs) -> anyhow::Result<u8> {
     let mut out = std::io::BufWriter::new(out);
     match args.what {
         ExportWhat::Comments => export_comments(&store, args.format, &mut out)?,
+        ExportWhat::Cases => export_cases(ctx, &store, args.format, &mut out)?,
+        ExportWhat::Outbox => {
+            let rows: Vec<serde_json::Value> = store
+                .outbox()?
+                .into_iter()
+                .map(serde_json::to_value)
+                .collect::<Result<_, _>>()?;
+            write_rows(&rows, args.format, &mut out)?;
+        }
+        ExportWhat::Audit => {
+            let mut rows = Vec::new();
+            store.for_each_event(&mut |comment_id, e| {
+                let mut v = serde_json::to_value(&e).map_err(io_err)?;
+                v["comment_id"] = serde_json::json!(comment_id);
+                rows.push(v);
+                Ok(())
+            })?;
+            write_rows(&rows, args.format, &mut out)?;
+        }
     }
     out.flush()?;
     Ok(EXIT_OK)
@@ -90,6 +115,71 @@ fn export_comments(store: &Store, format: ExportFormat, out: &mut dyn Write) -> 
             store.for_each_comment(&filter, &mut |c| {
                 w.write_record(csv_row(&c)).map_err(io_err)
             })?;
+            w.flush()?;
+        }
+    }
+    Ok(())
+}
+
+fn export_cases(
+    ctx: &Ctx,
+    store: &Store,
+    format: ExportFormat,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let filter = CommentFilter {
+        cases_only: true,
+        ..Default::default()
+    };
+    let mut rows = Vec::new();
+    store.for_each_comment(&filter, &mut |c| {
+        let case = store.case(c.id)?;
+        let clock = crate::workflow::clock(&case, c.platform, &ctx.config.sla, ctx.now);
+        rows.push(serde_json::json!({
+            "comment_id": c.id,
+            "platform": c.platform,
+            "external_id": c.external_id,
+            "author": c.author.label(),
+            "kind": case.kind,
+            "state": case.state,
+            "opened_at": case.opened_at,
+            "first_response_minutes": case.first_response_time().map(|d| d.num_minutes()),
+            "due_at": clock.as_ref().map(|k| k.due_at),
+            "overdue": clock.as_ref().map(|k| k.remaining < chrono::Duration::zero()),
+            "private_channel": case.private.as_ref().map(|p| p.channel.as_str()),
+            "resolution": case.resolution,
+            "reopen_count": case.reopen_count,
+        }));
+        Ok(())
+    })?;
+    write_rows(&rows, format, out)
+}
+
+/// Writes flat JSON objects as a JSON array or as CSV with the first row's keys as header.
+fn write_rows(
+    rows: &[serde_json::Value],
+    format: ExportFormat,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    match format {
+        ExportFormat::Json => {
+            serde_json::to_writer_pretty(&mut *out, rows)?;
+            writeln!(out)?;
+        }
+        ExportFormat::Csv => {
+            let mut w = csv::Writer::from_writer(out);
+            let Some(first) = rows.first().and_then(|r| r.as_object()) else {
+                return Ok(());
+            };
+            let keys: Vec<&String> = first.keys().collect();
+            w.write_record(&keys)?;
+            for r in rows {
+                w.write_record(keys.iter().map(|k| match &r[k.as_str()] {
+                    serde_json::Value::Null => String::new(),
+                    serde_json::Value::String(s) => s.clone(),
+                    v => v.to_string(),
+                }))?;
+            }
             w.flush()?;
         }
     }

@@ -3,6 +3,7 @@
 //! Each command lives in its own module and returns the process exit code: 0 success, 2 usage
 //! or unreadable input, 3 finished but some records were rejected.
 
+mod act;
 pub mod config;
 mod demo;
 mod export;
@@ -59,6 +60,10 @@ pub enum Command {
     Show(query::ShowArgs),
     /// Write stored data out as JSON or CSV
     Export(export::ExportArgs),
+    /// Take one workflow step on a case, with the same rules as the inbox
+    Act(act::ActArgs),
+    /// Follow-ups due and response-time breaches, for cron
+    Remind(act::RemindArgs),
     /// The communication guide: `templates check FILE` validates one
     Templates(templates::TemplatesArgs),
     /// The inbox: queues, cases and the workflow in the terminal (`?` lists the keys)
@@ -172,6 +177,8 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::List(a) => query::list(&ctx, a),
         Command::Show(a) => query::show(&ctx, a),
         Command::Export(a) => export::run(&ctx, a),
+        Command::Act(a) => act::act(&ctx, a),
+        Command::Remind(a) => act::remind(&ctx, a),
         Command::Templates(a) => templates::run(&a),
         Command::Inbox(a) => inbox::run_cmd(&ctx, a, cli.config.as_deref()),
         Command::Demo(a) => demo::run(&ctx, a, cli.db.is_some(), cli.config.as_deref()),

@@ -3,12 +3,11 @@
 
 use std::io::Write;
 
-use clap::Args;
-use serde::Serialize;
-
 use super::{Ctx, EXIT_OK, EXIT_USAGE};
 use crate::domain::{Platform, Tag};
-use crate::store::{CommentFilter, Store, StoreError, StoredComment, Version};
+use crate::store::{CaseView, CommentFilter, Store, StoreError, StoredComment, Version};
+use crate::workflow::State;
+use clap::Args;
 
 #[derive(Debug, Args)]
 pub struct ListArgs {
@@ -23,6 +22,14 @@ pub struct ListArgs {
     /// Leave out the brand's own replies
     #[arg(long)]
     pub no_brand: bool,
+
+    /// Only cases in this workflow state (new, acknowledged, private, resolved, …)
+    #[arg(long, value_name = "S")]
+    pub state: Option<State>,
+
+    /// Only open cases whose current step is overdue
+    #[arg(long)]
+    pub overdue: bool,
 
     /// Print a JSON array instead of a table
     #[arg(long)]
@@ -45,6 +52,9 @@ pub fn list(ctx: &Ctx, args: ListArgs) -> anyhow::Result<u8> {
         tag: args.tag,
         platform: args.platform,
         exclude_brand: args.no_brand,
+        state: args.state.map(|s| s.as_str().to_owned()),
+        overdue_at: args.overdue.then_some(ctx.now),
+        cases_only: args.state.is_some() || args.overdue,
     };
     let out = std::io::stdout();
     let mut out = std::io::BufWriter::new(out.lock());
@@ -62,8 +72,8 @@ pub fn list(ctx: &Ctx, args: ListArgs) -> anyhow::Result<u8> {
     } else {
         writeln!(
             out,
-            "{:>6}  {:<9}  {:<12}  {:<16}  {:<18}  text",
-            "id", "platform", "tag", "created", "author"
+            "{:>6}  {:<9}  {:<12}  {:<14}  {:<16}  {:<18}  text",
+            "id", "platform", "tag", "state", "created", "author"
         )?;
         store.for_each_comment(&filter, &mut |c| {
             write_or_store_err(writeln!(out, "{}", table_row(&c)))
@@ -95,21 +105,15 @@ fn table_row(c: &StoredComment) -> String {
         .take(60)
         .collect();
     format!(
-        "{:>6}  {:<9}  {:<12}  {:<16}  {:<18}  {}",
+        "{:>6}  {:<9}  {:<12}  {:<14}  {:<16}  {:<18}  {}",
         c.id,
         c.platform.as_str(),
         c.tag.as_str(),
+        c.state.as_deref().unwrap_or("-"),
         created,
         author,
         text
     )
-}
-
-/// Everything `show` tells about a comment.
-#[derive(Debug, Serialize)]
-pub struct Shown {
-    pub comment: StoredComment,
-    pub versions: Vec<Version>,
 }
 
 pub fn show(ctx: &Ctx, args: ShowArgs) -> anyhow::Result<u8> {
@@ -122,13 +126,40 @@ pub fn show(ctx: &Ctx, args: ShowArgs) -> anyhow::Result<u8> {
         }
         Err(e) => return Err(e.into()),
     };
-    let versions = store.versions(comment.id)?;
-    let shown = Shown { comment, versions };
+    // Our own replies are thread context, not cases: they show text and versions only.
+    let view = if comment.is_brand {
+        None
+    } else {
+        Some(store.case_view(comment.id, ctx.now, &ctx.config.sla)?)
+    };
+    let versions = match &view {
+        Some(v) => v.versions.clone(),
+        None => store.versions(comment.id)?,
+    };
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&shown)?);
+        let mut out = match &view {
+            Some(v) => serde_json::to_value(v)?,
+            None => serde_json::json!({ "comment": comment, "versions": versions }),
+        };
+        if let Some(v) = &view {
+            out["clock"] = serde_json::json!(v.clock.as_ref().map(|c| serde_json::json!({
+                "step": c.step,
+                "due_at": c.due_at,
+                "remaining_minutes": c.remaining.num_minutes(),
+                "urgency": c.urgency,
+            })));
+        }
+        println!("{}", serde_json::to_string_pretty(&out)?);
         return Ok(EXIT_OK);
     }
-    let c = &shown.comment;
+    print_comment(&comment, &versions);
+    if let Some(v) = &view {
+        print_case(v);
+    }
+    Ok(EXIT_OK)
+}
+
+fn print_comment(c: &StoredComment, versions: &[Version]) {
     println!(
         "#{} {} {} by {}{}",
         c.id,
@@ -157,13 +188,82 @@ pub fn show(ctx: &Ctx, args: ShowArgs) -> anyhow::Result<u8> {
     );
     println!();
     println!("{}", c.text);
-    if shown.versions.len() > 1 {
+    if versions.len() > 1 {
         println!();
-        println!("{} versions:", shown.versions.len());
-        for (i, v) in shown.versions.iter().enumerate() {
+        println!("{} versions:", versions.len());
+        for (i, v) in versions.iter().enumerate() {
             let when = v.edited_at.unwrap_or(v.seen_at);
             println!("  {}. {}  {}", i + 1, when.format("%Y-%m-%d %H:%M"), v.text);
         }
     }
-    Ok(EXIT_OK)
+}
+
+fn print_case(v: &CaseView) {
+    println!();
+    if !v.rules.is_empty() {
+        let ids: Vec<&str> = v.rules.iter().map(|r| r.rule.as_str()).collect();
+        println!("why      {}", ids.join(", "));
+    }
+    print!("case     {} {}", v.case.kind, v.case.state);
+    if let Some(c) = &v.clock {
+        let mins = c.remaining.num_minutes();
+        if mins < 0 {
+            print!(
+                "  ({:?} overdue by {})",
+                c.step,
+                crate::workflow::human(-c.remaining)
+            );
+        } else {
+            print!(
+                "  ({:?} due in {})",
+                c.step,
+                crate::workflow::human(c.remaining)
+            );
+        }
+    }
+    println!();
+    if let Some(a) = &v.author {
+        let tags: Vec<String> = a.by_tag.iter().map(|(t, n)| format!("{t} {n}")).collect();
+        println!(
+            "author   {} comments ({}), asked for compensation {}",
+            a.comments,
+            tags.join(", "),
+            a.asked_compensation
+        );
+    }
+    if v.thread.len() > 1 {
+        println!();
+        println!("thread:");
+        for c in &v.thread {
+            let mark = if c.id == v.comment.id { ">" } else { " " };
+            let who = if c.is_brand { "us" } else { c.author.label() };
+            let text: String = c.text.chars().take(70).collect();
+            println!(
+                "{mark} {:<16} {}",
+                who.chars().take(16).collect::<String>(),
+                text
+            );
+        }
+    }
+    if !v.events.is_empty() {
+        println!();
+        println!("history:");
+        for e in &v.events {
+            println!(
+                "  {}  {:<14} {} → {}  by {}{}",
+                e.at.format("%Y-%m-%d %H:%M"),
+                e.action,
+                e.from.as_deref().unwrap_or("?"),
+                e.to.as_deref().unwrap_or("?"),
+                e.operator,
+                e.reason
+                    .as_deref()
+                    .map(|r| format!(" ({r})"))
+                    .unwrap_or_default()
+            );
+        }
+    }
+    let allowed: Vec<&str> = v.allowed.iter().map(|a| a.as_str()).collect();
+    println!();
+    println!("next     {}", allowed.join(", "));
 }

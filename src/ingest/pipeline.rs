@@ -20,7 +20,7 @@ use crate::workflow::SlaConfig;
 /// Records per message on the channel.
 const BATCH: usize = 1024;
 /// Messages the channel holds before the reader waits for the writer.
-const CHANNEL: usize = 16;
+const CHANNEL: usize = 4;
 /// Records per transaction unless told otherwise.
 pub const COMMIT_EVERY: u64 = 250_000;
 /// Reject messages kept for the summary (all of them are in the `rejects` table).

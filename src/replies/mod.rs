@@ -9,12 +9,14 @@
 //!
 //! Everything here is pure: time is a parameter, and the only I/O is reading a guide file.
 
+pub mod compose;
 pub mod guide;
 pub mod lint;
 pub mod osc52;
 pub mod placeholder;
 pub mod rotation;
 
+pub use compose::{Draft, Recipient, draft};
 pub use guide::{
     BUILTIN_GUIDE, Guide, GuideError, GuideLoadError, GuideSummary, Part, Severity, Template, Tone,
     check_guide,

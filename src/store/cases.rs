@@ -11,14 +11,11 @@ use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 use super::comments::StoredComment;
-use super::{Result, Store, StoreError, Version, parse_ts, ts};
+use super::{Result, Store, StoreError, Version, due_ms, due_time, parse_ts, ts};
 use crate::domain::{Flag, Flags, Platform, RuleHit, Tag};
 use crate::workflow::{
     self, Action, ActionKind, Case, Clock, Event, SlaConfig, State, Transition, WorkflowError,
 };
-
-/// `due_at` of a case on which no clock runs: sorts after every time.
-pub(crate) const NO_DUE: &str = "~";
 
 /// The inbox's queues.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -212,10 +209,8 @@ pub struct StoredReply {
     pub status: String,
 }
 
-fn due_of(case: &Case, platform: Platform, sla: &SlaConfig, now: DateTime<Utc>) -> String {
-    workflow::clock(case, platform, sla, now)
-        .map(|c| ts(c.due_at))
-        .unwrap_or_else(|| NO_DUE.to_owned())
+fn due_of(case: &Case, platform: Platform, sla: &SlaConfig, now: DateTime<Utc>) -> i64 {
+    due_ms(workflow::clock(case, platform, sla, now).map(|c| c.due_at))
 }
 
 /// The `due_at` a brand-new case gets when it is stored.
@@ -225,7 +220,7 @@ pub(crate) fn initial_due(
     platform: Platform,
     opened: DateTime<Utc>,
     sla: &SlaConfig,
-) -> String {
+) -> i64 {
     due_of(&Case::open(comment_id, tag, opened), platform, sla, opened)
 }
 
@@ -242,7 +237,7 @@ type RawQueueRow = (
     String,
     String,
     Option<String>,
-    String,
+    i64,
 );
 
 fn raw_queue_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawQueueRow> {
@@ -271,16 +266,12 @@ fn queue_row(raw: RawQueueRow) -> Result<QueueRow> {
         author,
         text,
         created_at: created.as_deref().map(parse_ts).transpose()?,
-        due_at: if due == NO_DUE {
-            None
-        } else {
-            Some(parse_ts(&due)?)
-        },
+        due_at: due_time(due),
     })
 }
 
-fn due_key(row: &QueueRow) -> String {
-    row.due_at.map(ts).unwrap_or_else(|| NO_DUE.to_owned())
+fn due_key(row: &QueueRow) -> i64 {
+    due_ms(row.due_at)
 }
 
 impl Store {
@@ -310,7 +301,7 @@ impl Store {
              ORDER BY c.due_at, c.id LIMIT ?4",
             q.condition()
         );
-        self.rows(&sql, params![ts(now), key, id, limit as i64])
+        self.rows(&sql, params![now.timestamp_millis(), key, id, limit as i64])
     }
 
     /// The `limit` rows just before `before`, in queue order (for scrolling up).
@@ -328,7 +319,12 @@ impl Store {
         );
         let mut rows = self.rows(
             &sql,
-            params![ts(now), due_key(before), before.comment_id, limit as i64],
+            params![
+                now.timestamp_millis(),
+                due_key(before),
+                before.comment_id,
+                limit as i64
+            ],
         )?;
         rows.reverse();
         Ok(rows)
@@ -336,7 +332,7 @@ impl Store {
 
     /// How many cases each queue holds.
     pub fn queue_counts(&self, now: DateTime<Utc>) -> Result<Vec<(Queue, u64)>> {
-        let now = ts(now);
+        let now = now.timestamp_millis();
         Queue::ALL
             .into_iter()
             .map(|q| {
@@ -356,7 +352,7 @@ impl Store {
             "{ROW_SELECT} WHERE c.state IS NOT NULL AND c.due_at < ?1 \
              AND c.state NOT IN ('closed', 'deleted') ORDER BY c.due_at, c.id LIMIT ?2"
         );
-        self.rows(&sql, params![ts(now), limit as i64])
+        self.rows(&sql, params![now.timestamp_millis(), limit as i64])
     }
 
     /// Cases whose text or author contains `text` (case-insensitive for ASCII), most urgent
@@ -673,6 +669,33 @@ impl Store {
             .collect()
     }
 
+    /// Calls `f` on every audit event with the comment it concerns, oldest first.
+    pub fn for_each_event(
+        &self,
+        f: &mut dyn FnMut(Option<i64>, StoredEvent) -> Result<()>,
+    ) -> Result<()> {
+        let mut stmt = self.conn().prepare(
+            "SELECT id, at, operator, action, from_state, to_state, reason, undoes, comment_id \
+             FROM events ORDER BY id",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let at: String = r.get(1)?;
+            let e = StoredEvent {
+                id: r.get(0)?,
+                at: parse_ts(&at)?,
+                operator: r.get(2)?,
+                action: r.get(3)?,
+                from: r.get(4)?,
+                to: r.get(5)?,
+                reason: r.get(6)?,
+                undoes: r.get(7)?,
+            };
+            f(r.get(8)?, e)?;
+        }
+        Ok(())
+    }
+
     /// Replies recorded on a case, oldest first.
     pub fn replies(&self, comment_id: i64) -> Result<Vec<StoredReply>> {
         self.replies_where("comment_id = ?1", [comment_id])
@@ -681,6 +704,27 @@ impl Store {
     /// Every reply in the outbox (recorded, not yet marked posted), oldest first.
     pub fn outbox(&self) -> Result<Vec<StoredReply>> {
         self.replies_where("status = 'outbox' AND ?1 = ?1", [0])
+    }
+
+    /// Every reply drafted from a template: the usage log the guide's rotation reads.
+    pub fn template_replies(&self) -> Result<Vec<StoredReply>> {
+        self.replies_where("template IS NOT NULL AND ?1 = ?1", [0])
+    }
+
+    /// Open cases whose current step is due by `now`, with their platform: what `remind` and
+    /// the overdue filter look at.
+    pub fn due_cases(&self, now: DateTime<Utc>) -> Result<Vec<(Case, Platform)>> {
+        let ids: Vec<(i64, String)> = self
+            .conn()
+            .prepare_cached(
+                "SELECT id, platform FROM comments WHERE state IS NOT NULL \
+                 AND state NOT IN ('closed', 'deleted') AND due_at <= ?1 ORDER BY due_at, id",
+            )?
+            .query_map([now.timestamp_millis()], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        ids.into_iter()
+            .map(|(id, p)| Ok((self.case(id)?, p.parse().map_err(StoreError::Corrupt)?)))
+            .collect()
     }
 
     fn replies_where(&self, cond: &str, p: [i64; 1]) -> Result<Vec<StoredReply>> {

@@ -40,6 +40,12 @@ pub struct StoredComment {
     pub sentiment: f32,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// The case state, when the comment is a case.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    /// When the case's current step is due, when a clock runs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub due_at: Option<DateTime<Utc>>,
 }
 
 /// One text a comment has carried.
@@ -60,11 +66,17 @@ pub struct CommentFilter {
     pub platform: Option<Platform>,
     /// Leave out the brand's own replies.
     pub exclude_brand: bool,
+    /// Only cases in this state (a workflow state name).
+    pub state: Option<String>,
+    /// Only open cases whose current step was due before this time.
+    pub overdue_at: Option<DateTime<Utc>>,
+    /// Only comments that are cases (not our replies, not attached follow-ups).
+    pub cases_only: bool,
 }
 
 const SELECT: &str = "SELECT c.id, c.platform, c.external_id, c.thread_id, c.parent_id, \
      c.author_id, a.key, a.handle, a.name, c.text, c.created_at, c.edited_at, c.received_at, \
-     c.url, c.lang, c.rating, c.is_brand, c.hidden, c.tag, c.flags, c.sentiment, c.source \
+     c.url, c.lang, c.rating, c.is_brand, c.hidden, c.tag, c.flags, c.sentiment, c.source, c.state, c.due_at \
      FROM comments c LEFT JOIN authors a ON a.id = c.author_id";
 
 fn opt_ts(s: Option<String>) -> Result<Option<DateTime<Utc>>> {
@@ -96,6 +108,8 @@ struct RawRow {
     flags: i64,
     sentiment: f64,
     source: Option<String>,
+    state: Option<String>,
+    due_at: i64,
 }
 
 impl RawRow {
@@ -123,6 +137,8 @@ impl RawRow {
             flags: r.get(19)?,
             sentiment: r.get(20)?,
             source: r.get(21)?,
+            state: r.get(22)?,
+            due_at: r.get(23)?,
         })
     }
 
@@ -164,6 +180,8 @@ impl RawRow {
             flags: Flags(self.flags as u16),
             sentiment: self.sentiment as f32,
             source: self.source,
+            state: self.state,
+            due_at: super::due_time(self.due_at),
         })
     }
 }
@@ -233,7 +251,7 @@ impl Store {
             .collect()
     }
 
-    /// Calls `f` on every comment that passes the filter, in the order they were received.
+    /// Calls `f` on every comment that passes the filter, in the order they were stored.
     /// Streams: memory does not grow with the number of comments.
     pub fn for_each_comment(
         &self,
@@ -242,13 +260,19 @@ impl Store {
     ) -> Result<()> {
         let sql = format!(
             "{SELECT} WHERE (?1 IS NULL OR c.tag = ?1) AND (?2 IS NULL OR c.platform = ?2) \
-             AND (?3 = 0 OR c.is_brand = 0) ORDER BY c.received_at, c.id"
+             AND (?3 = 0 OR c.is_brand = 0) AND (?4 IS NULL OR c.state = ?4) \
+             AND (?5 IS NULL OR (c.due_at < ?5 AND c.state NOT IN ('closed', 'deleted'))) \
+             AND (?6 = 0 OR c.state IS NOT NULL) \
+             ORDER BY c.id"
         );
         let mut stmt = self.conn().prepare(&sql)?;
         let mut rows = stmt.query(params![
             filter.tag.map(Tag::as_str),
             filter.platform.map(Platform::as_str),
             filter.exclude_brand,
+            filter.state,
+            filter.overdue_at.map(|t| t.timestamp_millis()),
+            filter.cases_only,
         ])?;
         while let Some(r) = rows.next()? {
             f(RawRow::from_row(r)?.into_comment()?)?;

@@ -39,6 +39,8 @@ pub struct IngestWriter<'s> {
     /// The brand's replies stored in this run: (platform, parent external id, when), so the
     /// cases they answer can be marked answered once every record is in.
     brand_replies: Vec<(Platform, String, DateTime<Utc>)>,
+    /// The received time of the records being written, formatted once.
+    received: (DateTime<Utc>, String),
     in_tx: bool,
 }
 
@@ -58,6 +60,7 @@ impl<'s> IngestWriter<'s> {
             authors: HashMap::new(),
             history: HashMap::new(),
             brand_replies: Vec::new(),
+            received: (DateTime::UNIX_EPOCH, ts(DateTime::UNIX_EPOCH)),
             in_tx: false,
         })
     }
@@ -190,71 +193,44 @@ impl<'s> IngestWriter<'s> {
         received: DateTime<Utc>,
     ) -> Result<Outcome> {
         self.begin()?;
-        let now = ts(received);
+        if self.received.0 != received {
+            self.received = (received, ts(received));
+        }
+        let now = self.received.1.clone();
         let author_id = self.author_id(c, &now)?;
-        let existing: Option<(i64, String, Option<String>, Option<String>)> = {
-            let mut stmt = self.store.conn().prepare_cached(
-                "SELECT id, text, edited_at, created_at FROM comments \
-                 WHERE platform = ?1 AND external_id = ?2",
-            )?;
-            stmt.query_row(params![c.platform.as_str(), c.external_id], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-            })
-            .optional()?
+        let mut history = match author_id {
+            Some(a) => self.author_history(a)?,
+            None => AuthorHistory::default(),
         };
-        let Some((id, old_text, old_edited, old_created)) = existing else {
-            let mut history = match author_id {
-                Some(a) => self.author_history(a)?,
-                None => AuthorHistory::default(),
-            };
-            history.same_text = self.same_text_count(fingerprint)?;
-            let verdict = decide(&history);
-            let case_of = match author_id {
-                Some(a) if !c.is_brand && history.comments > 0 => self.open_case_in_thread(c, a)?,
-                _ => None,
-            };
-            let id = self.insert_new(
-                c,
-                author_id,
-                fingerprint,
-                &verdict,
-                source,
-                received,
-                case_of,
-            )?;
-            if let Some(owner) = case_of {
-                // The customer came back in the thread: the case hears about it (a real new
-                // comment reopens a resolved case; a bare "thanks" does not).
-                let at = c.created_at.unwrap_or(received);
-                let reply = Action::CustomerReplied {
-                    text: c.text.clone(),
-                    at,
-                };
-                match self
-                    .store
-                    .act_in_tx(owner, &reply, INGEST_OPERATOR, at, &self.sla, None)
-                {
-                    Ok(_) | Err(super::StoreError::Workflow(_)) => {}
-                    Err(e) => return Err(e),
-                }
-            }
-            if c.is_brand
-                && let Some(parent) = &c.parent_id
-            {
-                self.brand_replies.push((
-                    c.platform,
-                    parent.clone(),
-                    c.created_at.unwrap_or(received),
-                ));
-            }
-            if let Some(a) = author_id {
-                let h = self.history.entry(a).or_default();
-                h.comments += 1;
-                h.asked_compensation += u32::from(verdict.flags.contains(Flag::AsksCompensation));
-                h.trolled += u32::from(verdict.tag == Tag::Troll);
-            }
+        history.same_text = self.same_text_count(fingerprint)?;
+        let verdict = decide(&history);
+        let case_of = match author_id {
+            Some(a) if !c.is_brand && history.comments > 0 => self.open_case_in_thread(c, a)?,
+            _ => None,
+        };
+        // Insert first: a new record (the common case) costs one index search, not two.
+        if let Some(id) = self.insert_new(
+            c,
+            author_id,
+            fingerprint,
+            &verdict,
+            source,
+            received,
+            case_of,
+        )? {
+            self.after_insert(c, author_id, &verdict, case_of, received)?;
             return Ok(Outcome::New(id));
-        };
+        }
+        let (id, old_text, old_edited, old_created): (i64, String, Option<String>, Option<String>) =
+            self.store
+                .conn()
+                .prepare_cached(
+                    "SELECT id, text, edited_at, created_at FROM comments \
+                     WHERE platform = ?1 AND external_id = ?2",
+                )?
+                .query_row(params![c.platform.as_str(), c.external_id], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                })?;
         if old_text == c.text {
             return Ok(Outcome::Duplicate(id));
         }
@@ -296,12 +272,6 @@ impl<'s> IngestWriter<'s> {
             _ => true,
         };
         if is_latest {
-            let mut history = match author_id {
-                Some(a) => self.author_history(a)?,
-                None => AuthorHistory::default(),
-            };
-            history.same_text = self.same_text_count(fingerprint)?;
-            let verdict = decide(&history);
             conn.prepare_cached(
                 "UPDATE comments SET text = ?2, edited_at = COALESCE(?3, edited_at), \
                  fingerprint = ?4, tag = ?5, flags = ?6, sentiment = ?7, explain = ?8 \
@@ -319,6 +289,47 @@ impl<'s> IngestWriter<'s> {
             ])?;
         }
         Ok(Outcome::Updated(id))
+    }
+
+    /// What a new comment sets off: a customer's follow-up tells its case, a brand reply is
+    /// remembered for [`IngestWriter::finish`], the author's history grows.
+    fn after_insert(
+        &mut self,
+        c: &Comment,
+        author_id: Option<i64>,
+        verdict: &Classification,
+        case_of: Option<i64>,
+        received: DateTime<Utc>,
+    ) -> Result<()> {
+        if let Some(owner) = case_of {
+            // The customer came back in the thread: a real new comment reopens a resolved
+            // case; a bare "thanks" does not (the workflow decides).
+            let at = c.created_at.unwrap_or(received);
+            let reply = Action::CustomerReplied {
+                text: c.text.clone(),
+                at,
+            };
+            match self
+                .store
+                .act_in_tx(owner, &reply, INGEST_OPERATOR, at, &self.sla, None)
+            {
+                Ok(_) | Err(super::StoreError::Workflow(_)) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        if c.is_brand
+            && let Some(parent) = &c.parent_id
+        {
+            self.brand_replies
+                .push((c.platform, parent.clone(), c.created_at.unwrap_or(received)));
+        }
+        if let Some(a) = author_id {
+            let h = self.history.entry(a).or_default();
+            h.comments += 1;
+            h.asked_compensation += u32::from(verdict.flags.contains(Flag::AsksCompensation));
+            h.trolled += u32::from(verdict.tag == Tag::Troll);
+        }
+        Ok(())
     }
 
     /// The case this author already has in the comment's thread, if any.
@@ -362,7 +373,7 @@ impl<'s> IngestWriter<'s> {
         source: &str,
         received: DateTime<Utc>,
         case_of: Option<i64>,
-    ) -> Result<i64> {
+    ) -> Result<Option<i64>> {
         let conn = self.store.conn();
         // Our own replies and a customer's follow-ups are not cases of their own.
         let is_case = !c.is_brand && case_of.is_none();
@@ -372,9 +383,9 @@ impl<'s> IngestWriter<'s> {
             let due = initial_due(0, v.tag, c.platform, opened, &self.sla);
             (Some(State::New.as_str()), due)
         } else {
-            (None, super::cases::NO_DUE.to_owned())
+            (None, super::NO_DUE)
         };
-        conn.prepare_cached(INSERT_COMMENT)?.execute(params![
+        let n = conn.prepare_cached(INSERT_COMMENT)?.execute(params![
             c.platform.as_str(),
             c.external_id,
             c.thread_id,
@@ -383,7 +394,7 @@ impl<'s> IngestWriter<'s> {
             c.text,
             c.created_at.map(ts),
             c.edited_at.map(ts),
-            ts(received),
+            self.received.1,
             c.url,
             c.lang,
             c.rating,
@@ -399,7 +410,7 @@ impl<'s> IngestWriter<'s> {
             due,
             case_of,
         ])?;
-        Ok(conn.last_insert_rowid())
+        Ok((n == 1).then(|| conn.last_insert_rowid()))
     }
 
     /// Keeps a record that could not be read. The same bad record read again is kept once.

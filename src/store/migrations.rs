@@ -44,7 +44,6 @@ CREATE TABLE comments (
     source      TEXT,
     UNIQUE (platform, external_id)
 ) STRICT;
-CREATE INDEX comments_received ON comments (received_at, id);
 CREATE INDEX comments_author ON comments (author_id);
 CREATE INDEX comments_thread ON comments (platform, thread_id);
 CREATE INDEX comments_tag ON comments (tag, received_at);
@@ -107,12 +106,14 @@ CREATE TABLE ingest_runs (
 const V2: &str = r#"
 -- NULL: not a case (the brand's own replies, a customer's follow-up attached to a case).
 ALTER TABLE comments ADD COLUMN state TEXT DEFAULT 'new';
--- When the case's current step is due (RFC 3339), or '~' when no clock runs; sorts last.
-ALTER TABLE comments ADD COLUMN due_at TEXT NOT NULL DEFAULT '~';
+-- When the case's current step is due, in milliseconds since the epoch; the largest integer
+-- when no clock runs, so it sorts last.
+ALTER TABLE comments ADD COLUMN due_at INTEGER NOT NULL DEFAULT 9223372036854775807;
 -- For an attached follow-up: the comment whose case it belongs to.
 ALTER TABLE comments ADD COLUMN case_of INTEGER REFERENCES comments (id);
 UPDATE comments SET state = NULL WHERE is_brand = 1;
-UPDATE comments SET due_at = COALESCE(created_at, received_at) WHERE state IS NOT NULL;
+UPDATE comments SET due_at = CAST(unixepoch(COALESCE(created_at, received_at), 'subsec') * 1000 AS INTEGER)
+  WHERE state IS NOT NULL;
 DROP INDEX comments_tag;
 CREATE INDEX comments_due ON comments (due_at, id);
 CREATE INDEX comments_tag_due ON comments (tag, due_at, id);

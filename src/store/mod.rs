@@ -83,6 +83,9 @@ impl Store {
         conn.pragma_update(None, "foreign_keys", "ON")
             .map_err(open_err)?;
         migrations::migrations().to_latest(&mut conn)?;
+        // Ingest and the case layer use a few dozen statements; re-preparing evicted ones
+        // costs more than the statements themselves.
+        conn.set_prepared_statement_cache_capacity(128);
         Ok(Store {
             conn,
             path: path.to_owned(),
@@ -142,6 +145,24 @@ pub fn parse_ts(s: &str) -> Result<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(s)
         .map(|d| d.with_timezone(&Utc))
         .map_err(|e| StoreError::Corrupt(format!("timestamp {s:?}: {e}")))
+}
+
+/// `due_at` of a case on which no clock runs: sorts after every time.
+pub(crate) const NO_DUE: i64 = i64::MAX;
+
+/// A due time as stored: milliseconds since the epoch (integers keep the queue indexes small
+/// and fast), [`NO_DUE`] when no clock runs.
+pub(crate) fn due_ms(t: Option<DateTime<Utc>>) -> i64 {
+    t.map_or(NO_DUE, |t| t.timestamp_millis())
+}
+
+/// Reads a stored due time back.
+pub(crate) fn due_time(ms: i64) -> Option<DateTime<Utc>> {
+    if ms == NO_DUE {
+        None
+    } else {
+        DateTime::from_timestamp_millis(ms)
+    }
 }
 
 /// A 64-bit FNV-1a hash, stable across versions and platforms (stored in the database).

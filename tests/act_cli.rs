@@ -1,0 +1,186 @@
+//! `calma act`, `remind`, `show` and `export` as scripts use them: the same workflow rules as
+//! the inbox, one audit event per step, replies in the outbox.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+
+struct Env {
+    dir: tempfile::TempDir,
+}
+
+impl Env {
+    fn new() -> Env {
+        let env = Env {
+            dir: tempfile::tempdir().unwrap(),
+        };
+        let f = env.dir.path().join("in.ndjson");
+        std::fs::write(
+            &f,
+            concat!(
+                r#"{"id":"c1","platform":"facebook","author":"Ana Ruiz","author_id":"u1","thread_id":"p1","lang":"es","created_at":"2026-11-20T09:00:00Z","text":"Mi pedido NB-100 llegó roto"}"#,
+                "\n",
+                r#"{"id":"c2","platform":"facebook","author":"Troll","author_id":"u2","thread_id":"p1","created_at":"2026-11-20T09:30:00Z","text":"lol"}"#,
+                "\n"
+            ),
+        )
+        .unwrap();
+        env.calma().arg("ingest").arg(&f).assert().code(0);
+        env
+    }
+
+    fn calma(&self) -> Command {
+        let mut c = Command::cargo_bin("calma").unwrap();
+        c.env("CALMA_DB", self.dir.path().join("calma.db"))
+            .env("XDG_DATA_HOME", self.dir.path().join("data"))
+            .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
+            .env("CALMA_NOW", "2026-11-20T12:00:00Z")
+            .env_remove("CALMA_CONFIG");
+        c
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let out = self.calma().args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+}
+
+#[test]
+fn a_complaint_is_walked_through_from_the_command_line() {
+    let env = Env::new();
+    env.calma()
+        .args([
+            "act",
+            "1",
+            "retag",
+            "--to",
+            "complaint",
+            "--operator",
+            "maria",
+        ])
+        .assert()
+        .code(0);
+    env.calma()
+        .args([
+            "act",
+            "1",
+            "acknowledge",
+            "--template",
+            "acknowledge",
+            "--operator",
+            "maria",
+        ])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("new → acknowledged"))
+        .stdout(predicate::str::contains("Ana"));
+    env.calma()
+        .args([
+            "act",
+            "1",
+            "private",
+            "--channel",
+            "email",
+            "--contact",
+            "ana@example.com",
+        ])
+        .assert()
+        .code(0);
+    env.calma()
+        .args(["act", "1", "resolve", "--text", "sent a new one"])
+        .assert()
+        .code(0);
+    let shown = env.json(&["show", "1", "--json"]);
+    assert_eq!(shown["case"]["state"], "resolved");
+    let actions: Vec<&str> = shown["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        ["retag", "acknowledge", "move_to_private", "resolve"]
+    );
+    assert_eq!(shown["events"][1]["operator"], "maria");
+    let outbox = env.json(&["export", "outbox"]);
+    let outbox = outbox.as_array().unwrap();
+    assert_eq!(outbox.len(), 1);
+    assert_eq!(outbox[0]["template"], "acknowledge");
+    assert_eq!(outbox[0]["lang"], "es");
+    let cases = env.json(&["export", "cases"]);
+    assert_eq!(cases.as_array().unwrap().len(), 2);
+    let audit = env.json(&["export", "audit"]);
+    assert_eq!(audit.as_array().unwrap().len(), 4);
+}
+
+#[test]
+fn refused_steps_explain_what_is_allowed_and_change_nothing() {
+    let env = Env::new();
+    env.calma()
+        .args(["act", "1", "retag", "--to", "complaint"])
+        .assert()
+        .code(0);
+    env.calma()
+        .args(["act", "1", "hide", "--reason", "too loud"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("#1:"));
+    env.calma()
+        .args(["act", "1", "verify"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("acknowledge"));
+    env.calma().args(["act", "1", "delete"]).assert().code(2);
+    env.calma()
+        .args(["act", "1", "frobnicate"])
+        .assert()
+        .code(2);
+    env.calma()
+        .args(["act", "99", "acknowledge"])
+        .assert()
+        .code(2);
+    let shown = env.json(&["show", "1", "--json"]);
+    assert_eq!(shown["case"]["state"], "new");
+    assert_eq!(shown["events"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn remind_lists_breaches_and_the_troll_ladder_is_recorded() {
+    let env = Env::new();
+    let due = env.json(&["remind", "--json"]);
+    let ids: Vec<i64> = due
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["comment_id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, [1, 2], "both waited more than the 60-minute target");
+    env.calma()
+        .args(["act", "2", "retag", "--to", "troll"])
+        .assert()
+        .code(0);
+    env.calma()
+        .args(["act", "2", "ignore", "--reason", "no concern voiced"])
+        .assert()
+        .code(0);
+    env.calma()
+        .args(["act", "2", "mute", "--reason", "keeps baiting"])
+        .assert()
+        .code(0);
+    let shown = env.json(&["show", "2", "--json"]);
+    assert_eq!(shown["case"]["state"], "muted");
+    let list = env.json(&["list", "--json", "--overdue"]);
+    let ids: Vec<i64> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, [1]);
+}
