@@ -135,6 +135,11 @@ impl Harness {
     }
 
     fn with_keymap(size: (u16, u16), keymap: Keymap) -> Harness {
+        Harness::build(size, keymap, 0)
+    }
+
+    /// The fixture plus `extra` questions, one a minute, for paging.
+    fn build(size: (u16, u16), keymap: Keymap, extra: i64) -> Harness {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("calma.db");
         {
@@ -144,6 +149,23 @@ impl Harness {
             for (c, tag, word) in fixture() {
                 w.write(&c, 0, &mut verdict(tag, &c.text, word), "test", received)
                     .unwrap();
+            }
+            for i in 0..extra {
+                let c = comment(
+                    &format!("x{i}"),
+                    &format!("Asker {i}"),
+                    &format!("post-x{i}"),
+                    &format!("question {i}"),
+                    500 - i,
+                );
+                w.write(
+                    &c,
+                    0,
+                    &mut verdict(Tag::Other, &c.text, ""),
+                    "test",
+                    received,
+                )
+                .unwrap();
             }
             // The complaint was edited: a second version of the same record.
             let mut edit = fixture().remove(0).0;
@@ -624,4 +646,37 @@ fn after_an_action_the_open_case_stays_the_one_acted_on() {
     h.keys("<Esc>");
     // Back in the queue, the cursor is still on c1.
     assert_eq!(h.app.list.current().unwrap().comment_id, h.id("c1"));
+}
+
+#[test]
+fn paging_keeps_a_bounded_window_and_follows_queue_order() {
+    let mut h = Harness::build((80, 24), Keymap::default(), 300);
+    // Every case of the queue, in queue order, straight from the store.
+    let all = h
+        .worker
+        .store
+        .queue_page(Queue::FirstResponse, None, 1000, now())
+        .unwrap();
+    assert!(all.len() > 300);
+    let at = |h: &Harness| h.app.list.current().unwrap().comment_id;
+    for _ in 0..150 {
+        h.keys("j");
+    }
+    assert_eq!(at(&h), all[150].comment_id);
+    assert!(
+        h.app.list.rows.len() <= 4 * h.app.page_rows(),
+        "only a window is kept"
+    );
+    h.keys("G");
+    assert_eq!(at(&h), all.last().unwrap().comment_id);
+    for _ in 0..100 {
+        h.keys("k");
+    }
+    assert_eq!(at(&h), all[all.len() - 101].comment_id);
+    h.press(KeyEvent::new(KeyCode::PageUp, KeyModifiers::NONE));
+    assert_eq!(at(&h), all[all.len() - 101 - h.app.page_rows()].comment_id);
+    h.keys("g");
+    assert_eq!(at(&h), all[0].comment_id);
+    let screen = h.screen();
+    assert!(screen.contains("question 0"), "{screen}");
 }
