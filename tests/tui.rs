@@ -680,3 +680,25 @@ fn paging_keeps_a_bounded_window_and_follows_queue_order() {
     let screen = h.screen();
     assert!(screen.contains("question 0"), "{screen}");
 }
+
+#[test]
+fn a_draft_stays_with_its_case() {
+    let mut h = Harness::new((160, 48));
+    h.keys(":queue all<Enter>");
+    h.select("c1");
+    h.keys("rDear Maria<Esc>");
+    h.keys("r");
+    assert_eq!(
+        h.app.composer.lines().join("\n"),
+        "Dear Maria",
+        "the draft is kept"
+    );
+    h.keys("<Esc>");
+    h.select("k1");
+    h.keys("r");
+    assert_eq!(
+        h.app.composer.lines().join("\n"),
+        "",
+        "another case starts clean"
+    );
+}

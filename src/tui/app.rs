@@ -255,6 +255,8 @@ pub struct App {
     pub composer: TextArea<'static>,
     /// Which action the composer's text is sent with.
     pub reply_action: ActionKind,
+    /// The case the composer's draft is for.
+    pub composer_for: Option<i64>,
     pub status: Option<Status>,
     /// `;` was pressed: the next action goes to every marked case.
     pub bulk: bool,
@@ -287,6 +289,7 @@ impl App {
             mode: Mode::Normal,
             composer: TextArea::default(),
             reply_action: ActionKind::Acknowledge,
+            composer_for: None,
             status: None,
             bulk: false,
             quit: false,
@@ -698,19 +701,27 @@ impl App {
                 vec![]
             }
             Command::Reply => {
-                if self.selected_row().is_none() && self.case.is_none() {
+                let open_id = if self.case_open {
+                    self.case.as_ref().map(|c| c.case.comment_id)
+                } else {
+                    None
+                };
+                let Some(id) = open_id.or_else(|| self.selected_row().map(|r| r.comment_id)) else {
                     self.error("no case selected");
                     return vec![];
-                }
+                };
                 let mut fx = vec![];
+                if self.case_wanted != Some(id) {
+                    fx = self.request_case(id);
+                }
                 if !self.split() {
                     self.case_open = true;
                 }
-                if let Some(id) = self.selected_row().map(|r| r.comment_id)
-                    && self.case_wanted != Some(id)
-                    && !self.case_open_on_other()
-                {
-                    fx = self.request_case(id);
+                // A draft belongs to its case: another case starts a fresh one.
+                if self.composer_for != Some(id) {
+                    self.composer = TextArea::default();
+                    self.reply_action = ActionKind::Acknowledge;
+                    self.composer_for = Some(id);
                 }
                 self.mode = Mode::Composer;
                 fx
@@ -756,10 +767,6 @@ impl App {
             return self.targets();
         }
         Ok(std::mem::take(&mut self.last_acted))
-    }
-
-    fn case_open_on_other(&self) -> bool {
-        self.case_open && self.case.is_some()
     }
 
     fn switch_queue(&mut self, q: Queue) -> Vec<Effect> {
@@ -986,6 +993,7 @@ impl App {
                     if self.mode == Mode::Composer {
                         self.mode = Mode::Normal;
                         self.composer = TextArea::default();
+                        self.composer_for = None;
                     }
                 } else {
                     let prefix = if ok.is_empty() {
@@ -1110,12 +1118,7 @@ impl App {
                     self.error("the reply is empty");
                     return vec![];
                 }
-                let id = self
-                    .case
-                    .as_ref()
-                    .map(|c| c.case.comment_id)
-                    .or_else(|| self.selected_row().map(|r| r.comment_id));
-                let Some(id) = id else {
+                let Some(id) = self.composer_for else {
                     self.error("no case selected");
                     return vec![];
                 };
