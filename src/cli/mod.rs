@@ -6,7 +6,9 @@
 mod act;
 mod classify;
 pub mod config;
+mod demo;
 mod export;
+mod inbox;
 mod ingest;
 mod query;
 mod templates;
@@ -73,6 +75,10 @@ pub enum Command {
     Remind(act::RemindArgs),
     /// The communication guide: `templates check FILE` validates one
     Templates(templates::TemplatesArgs),
+    /// The inbox: queues, cases and the workflow in the terminal (`?` lists the keys)
+    Inbox(inbox::InboxArgs),
+    /// A fresh demo database from the bundled fixtures (a temporary file unless --db), then the inbox
+    Demo(demo::DemoArgs),
 }
 
 /// What every command gets: the parsed global options and the loaded configuration.
@@ -187,5 +193,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Act(a) => act::act(&ctx, a),
         Command::Remind(a) => act::remind(&ctx, a),
         Command::Templates(a) => templates::run(&a),
+        Command::Inbox(a) => inbox::run_cmd(&ctx, a, cli.config.as_deref()),
+        Command::Demo(a) => demo::run(&ctx, a, cli.db.is_some(), cli.config.as_deref()),
     }
 }
