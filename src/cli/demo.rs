@@ -10,10 +10,9 @@ use chrono::{DateTime, Duration, Utc};
 use clap::Args;
 
 use super::Ctx;
-use std::collections::HashMap;
 
-use crate::domain::{AuthorHistory, Classification, Comment, Flags, Lang, Platform, Tag};
-use crate::ingest::pipeline::{self, Request as IngestRequest, Tagger};
+use crate::domain::{Comment, Tag};
+use crate::ingest::pipeline::{self, Request as IngestRequest};
 use crate::ingest::{Item, ReadOptions};
 use crate::store::{NewReply, Queue, Store};
 use crate::workflow::{Action, Channel, SlaConfig, State};
@@ -74,72 +73,6 @@ pub fn shifted_fixtures(
     Ok(out)
 }
 
-/// The demo's tags: the fixtures' own `label` and `flags` columns (the answers the classifier is
-/// measured against), so the queues are filled as a tuned classifier would fill them.
-pub struct FixtureLabels(HashMap<(Platform, String, String), (Tag, Flags)>);
-
-impl FixtureLabels {
-    /// Reads the labels of every embedded fixture, keyed by platform, id and text (an edited
-    /// comment carries the label of each of its texts).
-    pub fn load() -> anyhow::Result<FixtureLabels> {
-        let mut map = HashMap::new();
-        let mut add = |rec: &serde_json::Value| {
-            let s = |k: &str| {
-                rec.get(k)
-                    .and_then(|v| v.as_str())
-                    .unwrap_or("")
-                    .to_string()
-            };
-            let tag = s("label").parse().unwrap_or(Tag::Other);
-            let flags: Flags = s("flags")
-                .split(';')
-                .filter_map(|f| f.parse().ok())
-                .collect();
-            map.insert(
-                (Platform::from_loose(&s("platform")), s("id"), s("text")),
-                (tag, flags),
-            );
-        };
-        for (name, text) in FIXTURES {
-            if name.ends_with(".csv") {
-                let mut rd = csv::Reader::from_reader(text.as_bytes());
-                for row in rd.deserialize::<HashMap<String, String>>() {
-                    add(&serde_json::to_value(row?)?);
-                }
-            } else if name.ends_with(".ndjson") {
-                for line in text.lines().filter(|l| !l.trim().is_empty()) {
-                    add(&serde_json::from_str(line)?);
-                }
-            } else {
-                for rec in serde_json::from_str::<Vec<serde_json::Value>>(text)? {
-                    add(&rec);
-                }
-            }
-        }
-        Ok(FixtureLabels(map))
-    }
-}
-
-impl Tagger for FixtureLabels {
-    type Analysis = (Tag, Flags, Lang);
-    fn analyse(&self, c: &Comment) -> ((Tag, Flags, Lang), i64) {
-        let key = (c.platform, c.external_id.clone(), c.text.clone());
-        let (tag, flags) = self
-            .0
-            .get(&key)
-            .copied()
-            .unwrap_or((Tag::Other, Flags::default()));
-        let lang = c.lang.as_deref().map_or(Lang::Other, Lang::from_code);
-        ((tag, flags, lang), 0)
-    }
-    fn decide(&self, a: &(Tag, Flags, Lang), _: &AuthorHistory) -> Classification {
-        let mut c = Classification::unclassified(a.2);
-        c.tag = a.0;
-        c.flags = a.1;
-        c
-    }
-}
-
 /// One comment as a canonical NDJSON record.
 fn canonical_record(c: &Comment) -> serde_json::Value {
     serde_json::json!({
@@ -189,7 +122,13 @@ pub async fn build(
         now,
         sla: sla.clone(),
     };
-    let res = pipeline::run(db, req, Arc::new(FixtureLabels::load()?), Arc::new(|_| {})).await;
+    let res = pipeline::run(
+        db,
+        req,
+        Arc::new(crate::classify::Classifier::builtin()),
+        Arc::new(|_| {}),
+    )
+    .await;
     let _ = std::fs::remove_dir_all(&dir);
     res?;
     let store = Store::open(db)?;

@@ -158,8 +158,13 @@ fn watch_dir(
                 now: clock(),
                 sla: sla.clone(),
             };
-            let note = match pipeline::run(&db, req, Arc::new(pipeline::Untagged), Arc::new(|_| {}))
-                .await
+            let note = match pipeline::run(
+                &db,
+                req,
+                Arc::new(crate::classify::Classifier::builtin()),
+                Arc::new(|_| {}),
+            )
+            .await
             {
                 Ok(s) => format!("ingested {}: {}", names.join(", "), s.line()),
                 Err(e) => format!("ingest of {} failed: {e}", names.join(", ")),
