@@ -330,20 +330,27 @@ impl Store {
         Ok(rows)
     }
 
-    /// How many cases each queue holds.
+    /// How many cases each queue holds, in one pass over the cases.
     pub fn queue_counts(&self, now: DateTime<Utc>) -> Result<Vec<(Queue, u64)>> {
-        let now = now.timestamp_millis();
-        Queue::ALL
+        let sums: Vec<String> = Queue::ALL
+            .iter()
+            .map(|q| format!("COALESCE(SUM({}), 0)", q.condition()))
+            .collect();
+        let sql = format!(
+            "SELECT {} FROM comments c WHERE c.state IS NOT NULL",
+            sums.join(", ")
+        );
+        let counts: Vec<i64> = self
+            .conn()
+            .prepare_cached(&sql)?
+            .query_row([now.timestamp_millis()], |r| {
+                (0..Queue::ALL.len()).map(|i| r.get(i)).collect()
+            })?;
+        Ok(Queue::ALL
             .into_iter()
-            .map(|q| {
-                let sql = format!("SELECT COUNT(*) FROM comments c WHERE {}", q.condition());
-                let n: i64 = self
-                    .conn()
-                    .prepare_cached(&sql)?
-                    .query_row([&now], |r| r.get(0))?;
-                Ok((q, n as u64))
-            })
-            .collect()
+            .zip(counts)
+            .map(|(q, n)| (q, n as u64))
+            .collect())
     }
 
     /// Cases whose current step is overdue, most overdue first.
