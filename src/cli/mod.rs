@@ -8,7 +8,9 @@ pub mod config;
 mod export;
 mod ingest;
 mod query;
+mod stats;
 mod templates;
+mod topics;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -64,6 +66,10 @@ pub enum Command {
     Remind(act::RemindArgs),
     /// The communication guide: `templates check FILE` validates one
     Templates(templates::TemplatesArgs),
+    /// Response times, backlog, time per workflow step, follow-ups and the tag mix
+    Stats(stats::StatsArgs),
+    /// The content backlog: recurring complaint topics with counts, trend and examples
+    Topics(topics::TopicsArgs),
 }
 
 /// What every command gets: the parsed global options and the loaded configuration.
@@ -174,5 +180,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Act(a) => act::act(&ctx, a),
         Command::Remind(a) => act::remind(&ctx, a),
         Command::Templates(a) => templates::run(&a),
+        Command::Stats(a) => stats::run(&ctx, a),
+        Command::Topics(a) => topics::run(&ctx, a),
     }
 }
