@@ -26,7 +26,11 @@ fn data_dir() -> PathBuf {
 }
 
 fn to_comment(s: &SynthComment) -> Comment {
-    let mut c = Comment::new(Platform::from_loose(s.platform), s.id.clone(), s.text.clone());
+    let mut c = Comment::new(
+        Platform::from_loose(s.platform),
+        s.id.clone(),
+        s.text.clone(),
+    );
     c.author = AuthorRef {
         id: Some(s.author.clone()),
         handle: None,
@@ -86,7 +90,10 @@ fn act(store: &Store, n: u64) {
         let Ok(case) = store.case(id) else { continue };
         let op = format!("op{}", id % 4);
         let t0 = case.opened_at + Duration::minutes(5 + rng.below(180) as i64);
-        if store.act(id, &Action::Acknowledge, &op, t0, &sla, None).is_err() {
+        if store
+            .act(id, &Action::Acknowledge, &op, t0, &sla, None)
+            .is_err()
+        {
             continue;
         }
         if id % 200 != 1 {
@@ -196,8 +203,20 @@ fn main() {
         )
     };
     println!("insights on {n} comments ({})", built.display());
-    println!("  stats (since 30d), 5 runs:              {}", ms(&stats_times));
-    println!("  radar update, nothing new:              {:.1} ms", first * 1e3);
-    println!("  ingest of a 1,000-comment batch:        {}", ms(&ingest_times));
-    println!("  radar update after the batch, 5 runs:   {}", ms(&radar_times));
+    println!(
+        "  stats (since 30d), 5 runs:              {}",
+        ms(&stats_times)
+    );
+    println!(
+        "  radar update, nothing new:              {:.1} ms",
+        first * 1e3
+    );
+    println!(
+        "  ingest of a 1,000-comment batch:        {}",
+        ms(&ingest_times)
+    );
+    println!(
+        "  radar update after the batch, 5 runs:   {}",
+        ms(&radar_times)
+    );
 }

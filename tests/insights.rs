@@ -102,7 +102,7 @@ fn ordinary_history(until: DateTime<Utc>) -> Vec<Item> {
                 break;
             }
             let text = synthetic::comment(&mut rng, i).text;
-            let tag = if i % 5 == 0 {
+            let tag = if i.is_multiple_of(5) {
                 Tag::Complaint
             } else {
                 Tag::Other

@@ -18,7 +18,11 @@ impl Env {
         let f = env.dir.path().join("in.ndjson");
         let lines = [
             ("c1", "x", "The battery drains overnight, this is a joke"),
-            ("c2", "instagram", "My battery drains in two hours since the update"),
+            (
+                "c2",
+                "instagram",
+                "My battery drains in two hours since the update",
+            ),
             ("c3", "x", "Battery drain again?! Fix it"),
             ("c4", "facebook", "What are your opening hours on Sunday?"),
         ];
@@ -77,7 +81,10 @@ fn export_topics_writes_briefs_as_json_and_csv() {
     assert!(b["title"].as_str().unwrap().contains("battery"), "{b}");
     assert_eq!(b["examples"].as_array().unwrap().len(), 3);
     assert_eq!(b["platforms"], serde_json::json!(["x", "instagram"]));
-    assert_eq!(b["format"], "post", "one question in three is a report, not an FAQ");
+    assert_eq!(
+        b["format"], "post",
+        "one question in three is a report, not an FAQ"
+    );
     let out = env
         .calma()
         .args(["export", "topics", "--format", "csv"])

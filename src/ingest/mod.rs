@@ -6,8 +6,18 @@
 //! platform-shaped leaves a reader. [`pipeline`] drives the readers, the classifier and the store.
 
 pub mod canonical;
+pub mod facebook;
+pub mod google_reviews;
+pub mod instagram;
 pub mod pipeline;
+pub mod reddit;
+pub mod support;
+pub mod takeout_youtube;
 pub mod time;
+pub mod twcs;
+pub mod x_api;
+pub mod x_archive;
+pub mod youtube;
 
 use std::collections::HashMap;
 use std::io::BufRead;
@@ -134,6 +144,15 @@ pub trait Reader: Send + Sync {
 /// Every reader calma has, platform readers first.
 pub fn readers() -> Vec<Box<dyn Reader>> {
     vec![
+        Box::new(facebook::FacebookReader),
+        Box::new(instagram::InstagramReader),
+        Box::new(youtube::YoutubeReader),
+        Box::new(x_archive::XArchiveReader),
+        Box::new(x_api::XApiReader),
+        Box::new(reddit::RedditReader),
+        Box::new(google_reviews::GoogleReviewsReader),
+        Box::new(takeout_youtube::TakeoutYoutubeReader),
+        Box::new(twcs::TwcsReader),
         Box::new(canonical::JsonReader),
         Box::new(canonical::NdjsonReader),
         Box::new(canonical::CsvReader),
