@@ -1,5 +1,7 @@
 //! Words to stems: lower-cased word tokens, stop words dropped per language, the rest stemmed
-//! with the Snowball stemmer of the comment's language (declared, else detected).
+//! with the Snowball stemmer of the comment's language (declared, else guessed).
+
+use std::collections::{HashMap, HashSet};
 
 use rust_stemmers::{Algorithm, Stemmer};
 
@@ -311,6 +313,8 @@ pub struct Analyzer {
     es: Stemmer,
     ru: Stemmer,
     nl: Stemmer,
+    stop: HashMap<Lang, HashSet<&'static str>>,
+    any: HashSet<&'static str>,
 }
 
 impl Default for Analyzer {
@@ -321,33 +325,54 @@ impl Default for Analyzer {
 
 impl Analyzer {
     pub fn new() -> Analyzer {
+        let set = |l: &[&'static str]| l.iter().copied().collect::<HashSet<_>>();
         Analyzer {
             en: Stemmer::create(Algorithm::English),
             es: Stemmer::create(Algorithm::Spanish),
             ru: Stemmer::create(Algorithm::Russian),
             nl: Stemmer::create(Algorithm::Dutch),
+            stop: HashMap::from([
+                (Lang::En, set(STOP_EN)),
+                (Lang::Es, set(STOP_ES)),
+                (Lang::Ru, set(STOP_RU)),
+                (Lang::Nl, set(STOP_NL)),
+                (Lang::Other, set(STOP_EN)),
+            ]),
+            any: set(STOP_ANY),
         }
     }
 
-    /// The language of a text: the declared one when calma knows it, else detected.
+    /// The language of a text: the declared one when calma knows it, else a quick guess (the
+    /// analysers run on every new comment, so no statistical detector here): Cyrillic is
+    /// Russian; otherwise the language whose stop words the first forty words use most.
     pub fn lang(&self, declared: Option<&str>, text: &str) -> Lang {
         if let Some(l) = declared.map(Lang::from_code).filter(|l| *l != Lang::Other) {
             return l;
         }
-        match whatlang::detect_lang(text) {
-            Some(whatlang::Lang::Eng) => Lang::En,
-            Some(whatlang::Lang::Spa) => Lang::Es,
-            Some(whatlang::Lang::Rus) | Some(whatlang::Lang::Ukr) => Lang::Ru,
-            Some(whatlang::Lang::Nld) => Lang::Nl,
-            _ => Lang::Other,
+        if text
+            .chars()
+            .any(|c| ('а'..='я').contains(&c) || ('А'..='Я').contains(&c))
+        {
+            return Lang::Ru;
         }
+        let mut votes = [(Lang::En, 0u32), (Lang::Es, 0), (Lang::Nl, 0)];
+        for w in words(text).take(40) {
+            for (l, n) in votes.iter_mut() {
+                *n += u32::from(self.stop[l].contains(w.as_str()));
+            }
+        }
+        votes
+            .into_iter()
+            .filter(|(_, n)| *n > 0)
+            .max_by_key(|(_, n)| *n)
+            .map_or(Lang::Other, |(l, _)| l)
     }
 
     /// The content words of `text` as (stem, word) pairs, in text order, repeats kept.
     pub fn stems(&self, lang: Lang, text: &str) -> Vec<(String, String)> {
         words(text)
             .filter(|w| w.chars().count() >= 3 && !w.chars().all(|c| c.is_ascii_digit()))
-            .filter(|w| !is_stop(lang, w))
+            .filter(|w| !self.is_stop(lang, w))
             .map(|w| {
                 let stem = match lang {
                     Lang::En => self.en.stem(&w).into_owned(),
@@ -360,6 +385,10 @@ impl Analyzer {
             })
             .collect()
     }
+
+    fn is_stop(&self, lang: Lang, w: &str) -> bool {
+        self.stop[&lang].contains(w) || self.any.contains(w)
+    }
 }
 
 /// Lower-cased word tokens (letters, digits and inner apostrophes), with ё read as е.
@@ -368,17 +397,6 @@ pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
         .map(|w| w.trim_matches('\''))
         .filter(|w| !w.is_empty())
         .map(|w| w.to_lowercase().replace('ё', "е"))
-}
-
-fn is_stop(lang: Lang, w: &str) -> bool {
-    let list: &[&str] = match lang {
-        Lang::En => STOP_EN,
-        Lang::Es => STOP_ES,
-        Lang::Ru => STOP_RU,
-        Lang::Nl => STOP_NL,
-        Lang::Other => &[],
-    };
-    list.contains(&w) || STOP_ANY.contains(&w) || (lang == Lang::Other && STOP_EN.contains(&w))
 }
 
 #[cfg(test)]

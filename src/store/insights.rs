@@ -125,34 +125,57 @@ impl Store {
             .collect()
     }
 
-    /// Every case someone acted on, with its platform and first responder.
+    /// Every case someone acted on, with its platform and first responder. The platforms
+    /// come from the `comments_open` index (cases acted on are rarely still `new`), so the
+    /// comments table itself is not read.
     pub fn case_records(&self) -> Result<Vec<CaseRecord>> {
+        let mut platforms: HashMap<i64, String> = self
+            .conn()
+            .prepare_cached(
+                "SELECT id, platform FROM comments INDEXED BY comments_open \
+                 WHERE state < 'new' OR state > 'new'",
+            )?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
         let mut stmt = self.conn().prepare_cached(
-            "SELECT c.platform, k.current, (SELECT e.operator FROM events e \
+            "SELECT k.comment_id, k.current, (SELECT e.operator FROM events e \
                WHERE e.comment_id = k.comment_id AND e.undoes IS NULL \
                AND unixepoch(e.at, 'subsec') = \
                    unixepoch(json_extract(k.current, '$.at.first_response'), 'subsec') \
                ORDER BY e.id LIMIT 1) \
-             FROM cases k JOIN comments c ON c.id = k.comment_id",
+             FROM cases k",
         )?;
         let rows = stmt
             .query_map([], |r| {
                 Ok((
-                    r.get::<_, String>(0)?,
+                    r.get::<_, i64>(0)?,
                     r.get::<_, String>(1)?,
                     r.get::<_, Option<String>>(2)?,
                 ))
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         rows.into_iter()
-            .map(|(p, json, responder)| {
+            .map(|(id, json, responder)| {
+                let platform = match platforms.remove(&id) {
+                    Some(p) => p.parse().map_err(corrupt)?,
+                    None => self.comment_platform_of(id)?,
+                };
                 Ok(CaseRecord {
-                    platform: p.parse().map_err(corrupt)?,
-                    case: serde_json::from_str(&json).map_err(|e| corrupt(format!("case: {e}")))?,
+                    platform,
+                    case: serde_json::from_str(&json)
+                        .map_err(|e| corrupt(format!("case {id}: {e}")))?,
                     responder,
                 })
             })
             .collect()
+    }
+
+    fn comment_platform_of(&self, id: i64) -> Result<Platform> {
+        let p: String = self
+            .conn()
+            .prepare_cached("SELECT platform FROM comments WHERE id = ?1")?
+            .query_row([id], |r| r.get(0))?;
+        p.parse().map_err(corrupt)
     }
 
     fn mark(&self, name: &str) -> Result<i64> {
@@ -253,9 +276,13 @@ impl Store {
                 "INSERT INTO insight_stems (stem, n) VALUES (?1, ?2) \
                  ON CONFLICT (stem) DO UPDATE SET n = n + excluded.n",
             )?;
+            let mut totals: HashMap<&str, u64> = HashMap::new();
             for ((hour, stem), n) in counts {
                 per_hour.execute(params![hour, stem, *n as i64])?;
-                total.execute(params![stem, *n as i64])?;
+                *totals.entry(stem.as_str()).or_default() += n;
+            }
+            for (stem, n) in totals {
+                total.execute(params![stem, n as i64])?;
             }
         }
         self.set_mark("terms", mark)?;
