@@ -8,6 +8,7 @@ mod cases;
 mod classify;
 mod comments;
 mod ingest;
+mod insights;
 pub mod migrations;
 
 use std::path::{Path, PathBuf};
@@ -19,6 +20,9 @@ use rusqlite::Connection;
 pub use cases::{AuthorSummary, CaseView, NewReply, Queue, QueueRow, StoredEvent, StoredReply};
 pub use comments::{CommentFilter, StoredComment, Version};
 pub use ingest::{IngestWriter, Outcome};
+pub use insights::{
+    CaseRecord, CrisisRow, DayTagCount, HourCount, OpenCount, StoredAlert, TextRow,
+};
 
 /// What can go wrong in the store.
 #[derive(Debug, thiserror::Error)]
