@@ -1,1 +1,314 @@
-//! Explainable rule-based classification: normalisation, rule packs, the engine, sentiment, evaluation.
+//! Explainable rule-based classification: normalisation, rule packs, the engine, sentiment,
+//! evaluation.
+//!
+//! [`Classifier::builtin`] compiles the default packs shipped in the binary (`packs/*.toml`,
+//! one per language plus the language-independent rules); [`Classifier::with_user_pack`] lays a
+//! user pack over them. Classification comes in two parts so the ingest pipeline can split it
+//! across threads: [`Classifier::analyse`] (the expensive, author-independent part) and
+//! [`Classifier::decide`] (author history and the tag).
+
+mod engine;
+pub mod eval;
+mod normalize;
+pub mod pack;
+pub mod sentiment;
+
+use std::path::Path;
+use std::sync::OnceLock;
+
+pub use engine::Features;
+pub use normalize::{Normalized, normalize};
+pub use pack::{PackError, PackSummary};
+
+use crate::domain::{AuthorHistory, Classification, Comment, Lang, RuleHit, Tag};
+use engine::{Engine, Found};
+use pack::Merged;
+
+/// The default packs, in the order they are merged.
+/// The language packs find words; `common.toml` comes last because its rules combine what they
+/// found (the troll test, the oportunista test).
+const BUILTIN: [(&str, &str); 5] = [
+    ("builtin/en.toml", include_str!("packs/en.toml")),
+    ("builtin/es.toml", include_str!("packs/es.toml")),
+    ("builtin/ru.toml", include_str!("packs/ru.toml")),
+    ("builtin/nl.toml", include_str!("packs/nl.toml")),
+    ("builtin/common.toml", include_str!("packs/common.toml")),
+];
+
+/// Bumped whenever the default packs change meaning.
+const BUILTIN_VERSION: u32 = 1;
+
+/// Compiled rule packs: one automaton over every term, a few regexes, the lexicons.
+#[derive(Debug)]
+pub struct Classifier {
+    engine: Engine,
+}
+
+/// The author-independent result of looking at one text; [`Classifier::decide`] turns it into
+/// a verdict once the author's history is known.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Analysis {
+    found: Found,
+}
+
+impl Analysis {
+    /// A stable 64-bit FNV-1a hash of the normalised text with punctuation and white space
+    /// folded away (0 for a text without letters or digits): the same text posted again has
+    /// the same fingerprint.
+    pub fn fingerprint(&self) -> i64 {
+        self.found.fingerprint
+    }
+
+    pub fn lang(&self) -> Lang {
+        self.found.lang
+    }
+
+    pub fn sentiment(&self) -> f32 {
+        self.found.sentiment
+    }
+
+    pub fn features(&self) -> Features {
+        self.found.features
+    }
+}
+
+fn merged_builtin() -> Result<Merged, Vec<PackError>> {
+    let mut m = Merged::default();
+    for (name, text) in BUILTIN {
+        pack::merge_pack(&mut m, name, text)?;
+    }
+    Ok(m)
+}
+
+fn builtin_version() -> String {
+    format!("builtin-{BUILTIN_VERSION}")
+}
+
+/// FNV-1a of bytes, for pack versions.
+fn fnv(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
+        (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+impl Classifier {
+    /// The default packs shipped in the binary, compiled once per call.
+    pub fn builtin() -> Classifier {
+        let merged = merged_builtin().unwrap_or_else(|e| panic!("built-in packs: {}", join(&e)));
+        let engine = Engine::compile(&merged, builtin_version())
+            .unwrap_or_else(|e| panic!("built-in packs: {}", join(&e)));
+        Classifier { engine }
+    }
+
+    /// A shared, lazily compiled instance of the default packs.
+    pub fn shared() -> &'static Classifier {
+        static SHARED: OnceLock<Classifier> = OnceLock::new();
+        SHARED.get_or_init(Classifier::builtin)
+    }
+
+    /// The default packs overridden and extended by a user pack: a rule with the same id
+    /// replaces the default one, other rules are added after the defaults.
+    pub fn with_user_pack(path: &Path) -> Result<Classifier, PackError> {
+        let text = std::fs::read_to_string(path).map_err(|e| PackError {
+            source: path.display().to_string(),
+            line: 0,
+            rule: None,
+            message: e.to_string(),
+        })?;
+        Classifier::with_user_pack_text(&path.display().to_string(), &text)
+            .map_err(|mut e| e.remove(0))
+    }
+
+    /// Like [`Classifier::with_user_pack`] with the pack's text; reports every error.
+    pub fn with_user_pack_text(source: &str, text: &str) -> Result<Classifier, Vec<PackError>> {
+        let mut merged = merged_builtin()?;
+        pack::merge_pack(&mut merged, source, text)?;
+        let version = format!(
+            "{}+user-{:08x}",
+            builtin_version(),
+            fnv(text.as_bytes()) as u32
+        );
+        Ok(Classifier {
+            engine: Engine::compile(&merged, version)?,
+        })
+    }
+
+    /// The expensive, author-independent part: normalise, detect the language, match, score.
+    /// Pure and deterministic. `lang_hint` is the record's own language, if any.
+    pub fn analyse(&self, text: &str, lang_hint: Option<&str>) -> Analysis {
+        Analysis {
+            found: self.engine.analyse(text, lang_hint),
+        }
+    }
+
+    /// The cheap part: weighs the author's history (asked for compensation before, posted the
+    /// same text before, trolled before) and picks the tag.
+    pub fn decide(&self, a: &Analysis, history: &AuthorHistory) -> Classification {
+        let (tag, state) = self.engine.decide(&a.found, history);
+        let rules = state
+            .fired
+            .into_iter()
+            .map(|(ri, spans)| RuleHit {
+                rule: self.engine.rules[ri as usize].id.clone(),
+                spans,
+            })
+            .collect();
+        Classification {
+            tag,
+            flags: state.flags,
+            sentiment: (a.found.sentiment * 1000.0).round() / 1000.0,
+            lang: a.found.lang,
+            scores: Tag::ALL
+                .iter()
+                .zip(state.scores)
+                .map(|(t, s)| (*t, (s * 1000.0).round() / 1000.0))
+                .collect(),
+            rules,
+            pack_version: self.engine.version.clone(),
+        }
+    }
+
+    /// `decide(&analyse(text, lang_hint), history)`.
+    pub fn classify(
+        &self,
+        text: &str,
+        lang_hint: Option<&str>,
+        history: &AuthorHistory,
+    ) -> Classification {
+        self.decide(&self.analyse(text, lang_hint), history)
+    }
+
+    /// The version of the packs: `builtin-<n>`, plus a hash of the user pack when there is one.
+    pub fn pack_version(&self) -> &str {
+        &self.engine.version
+    }
+
+    /// Ids of the compiled rules, in evaluation order.
+    pub fn rule_ids(&self) -> impl Iterator<Item = &str> {
+        self.engine.rules.iter().map(|r| r.id.as_str())
+    }
+}
+
+impl crate::ingest::pipeline::Tagger for Classifier {
+    type Analysis = Analysis;
+    fn analyse(&self, c: &Comment) -> (Analysis, i64) {
+        let a = Classifier::analyse(self, &c.text, c.lang.as_deref());
+        let fp = a.fingerprint();
+        (a, fp)
+    }
+    fn decide(&self, a: &Analysis, history: &AuthorHistory) -> Classification {
+        Classifier::decide(self, a, history)
+    }
+}
+
+fn join(errors: &[PackError]) -> String {
+    errors
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Validates a pack on its own and merged over the defaults: errors name the rule id and line.
+pub fn check_pack(text: &str) -> Result<PackSummary, Vec<PackError>> {
+    check_pack_named("pack", text)
+}
+
+/// [`check_pack`] with the name to use in messages (the file name).
+pub fn check_pack_named(source: &str, text: &str) -> Result<PackSummary, Vec<PackError>> {
+    let mut own = Merged::default();
+    pack::merge_pack(&mut own, source, text)?;
+    let mut merged = merged_builtin()?;
+    pack::merge_pack(&mut merged, source, text)?;
+    Engine::compile(&merged, String::new())?;
+    Ok(PackSummary {
+        name: if own.name.is_empty() {
+            source.to_owned()
+        } else {
+            own.name
+        },
+        version: own.version,
+        description: own.description,
+        rules: own.rules.len(),
+        lists: own.lists.len(),
+        languages: own.langs.keys().map(|l| l.as_str().to_owned()).collect(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Flag;
+
+    fn c() -> &'static Classifier {
+        Classifier::shared()
+    }
+
+    #[test]
+    fn builtin_packs_compile_and_name_their_version() {
+        assert!(c().pack_version().starts_with("builtin-"));
+        assert!(c().rule_ids().count() > 20);
+    }
+
+    #[test]
+    fn fingerprint_ignores_case_punctuation_and_spacing() {
+        let a = c().analyse("Check my channel!!", None).fingerprint();
+        let b = c().analyse("check   MY channel", None).fingerprint();
+        assert_eq!(a, b);
+        assert_ne!(a, 0);
+        assert_eq!(c().analyse("!!! ...", None).fingerprint(), 0);
+        assert_ne!(a, c().analyse("check my channels", None).fingerprint());
+    }
+
+    #[test]
+    fn spans_point_into_the_original_text() {
+        let text = "Eres un IDIOOOTA y un imbécil";
+        let v = c().classify(text, Some("es"), &AuthorHistory::default());
+        assert!(v.flags.contains(Flag::Insult), "{v:?}");
+        let shown: Vec<&str> = v
+            .rules
+            .iter()
+            .flat_map(|h| h.spans.iter().map(|&(s, e)| &text[s..e]))
+            .collect();
+        assert!(shown.contains(&"IDIOOOTA"), "{shown:?}");
+        assert!(shown.contains(&"imbécil"), "{shown:?}");
+    }
+
+    #[test]
+    fn user_pack_replaces_and_extends() {
+        let pack = r#"
+[[rule]]
+id = "user.brand.praise"
+description = "Praise of our mascot"
+lang = "en"
+any = ["mascot"]
+tag = "other"
+weight = 1.0
+"#;
+        let cl = Classifier::with_user_pack_text("mine.toml", pack).unwrap();
+        assert!(cl.pack_version().starts_with("builtin-1+user-"));
+        let v = cl.classify("love the mascot", Some("en"), &AuthorHistory::default());
+        assert!(v.rules.iter().any(|h| h.rule == "user.brand.praise"));
+    }
+
+    #[test]
+    fn check_pack_names_rule_and_line() {
+        let pack = "[[rule]]\nid = \"ok.one\"\ndescription = \"x\"\nany = [\"a\"]\nflags = [\"spam\"]\n\n[[rule]]\nid = \"bad.flag\"\ndescription = \"y\"\nany = [\"b\"]\nflags = [\"spammy\"]\n";
+        let errs = check_pack(pack).unwrap_err();
+        assert_eq!(errs.len(), 1);
+        assert_eq!(errs[0].rule.as_deref(), Some("bad.flag"));
+        assert_eq!(errs[0].line, 8);
+        assert!(errs[0].to_string().contains("spammy"));
+        let errs = check_pack(
+            "[[rule]]\nid = \"x\"\ndescription = \"d\"\nany = [\"@nolist\"]\ntag = \"troll\"\n",
+        )
+        .unwrap_err();
+        assert!(errs[0].message.contains("@nolist"));
+        let errs = check_pack(
+            "[[rule]]\nid = \"x\"\nregex = \"(\"\ndescription = \"d\"\ntag = \"troll\"\n",
+        )
+        .unwrap_err();
+        assert!(errs[0].message.contains("regex"));
+        assert!(check_pack("rule = 3").is_err());
+    }
+}

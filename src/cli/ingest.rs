@@ -30,6 +30,10 @@ pub struct IngestArgs {
     #[arg(long, value_delimiter = ',', value_name = "IDS")]
     pub brand: Vec<String>,
 
+    /// A rule pack that extends or overrides the built-in ones
+    #[arg(long, value_name = "FILE")]
+    pub rules: Option<PathBuf>,
+
     /// Records per transaction
     #[arg(long, default_value_t = pipeline::COMMIT_EVERY, hide = true)]
     pub commit_every: u64,
@@ -117,7 +121,11 @@ pub fn run(ctx: &Ctx, args: IngestArgs) -> anyhow::Result<u8> {
             }
         }
     });
-    let tagger = Arc::new(crate::ingest::pipeline::Untagged);
+    let tagger = Arc::new(match &args.rules {
+        Some(p) => crate::classify::Classifier::with_user_pack(p)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?,
+        None => crate::classify::Classifier::builtin(),
+    });
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -4,8 +4,11 @@
 //! or unreadable input, 3 finished but some records were rejected.
 
 mod act;
+mod classify;
 pub mod config;
+mod demo;
 mod export;
+mod inbox;
 mod ingest;
 mod query;
 mod templates;
@@ -58,12 +61,24 @@ pub enum Command {
     Show(query::ShowArgs),
     /// Write stored data out as JSON or CSV
     Export(export::ExportArgs),
+    /// Classify comments from a file (or - for stdin) without touching the database
+    Classify(classify::ClassifyArgs),
+    /// Work with rule packs
+    Rules(classify::RulesArgs),
+    /// Precision, recall and F1 per tag against a CSV labelled with calma's tags
+    Eval(classify::EvalArgs),
+    /// Run the rules again over the stored comments; print and write the verdicts that change
+    Reclassify(classify::ReclassifyArgs),
     /// Take one workflow step on a case, with the same rules as the inbox
     Act(act::ActArgs),
     /// Follow-ups due and response-time breaches, for cron
     Remind(act::RemindArgs),
     /// The communication guide: `templates check FILE` validates one
     Templates(templates::TemplatesArgs),
+    /// The inbox: queues, cases and the workflow in the terminal (`?` lists the keys)
+    Inbox(inbox::InboxArgs),
+    /// A fresh demo database from the bundled fixtures (a temporary file unless --db), then the inbox
+    Demo(demo::DemoArgs),
 }
 
 /// What every command gets: the parsed global options and the loaded configuration.
@@ -171,8 +186,14 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::List(a) => query::list(&ctx, a),
         Command::Show(a) => query::show(&ctx, a),
         Command::Export(a) => export::run(&ctx, a),
+        Command::Classify(a) => classify::run(a),
+        Command::Rules(a) => classify::rules(a),
+        Command::Eval(a) => classify::eval(a),
+        Command::Reclassify(a) => classify::reclassify(&ctx, a),
         Command::Act(a) => act::act(&ctx, a),
         Command::Remind(a) => act::remind(&ctx, a),
         Command::Templates(a) => templates::run(&a),
+        Command::Inbox(a) => inbox::run_cmd(&ctx, a, cli.config.as_deref()),
+        Command::Demo(a) => demo::run(&ctx, a, cli.db.is_some(), cli.config.as_deref()),
     }
 }

@@ -5,6 +5,7 @@
 //! it. Every statement binds its parameters. Nothing is ever hard-deleted.
 
 mod cases;
+mod classify;
 mod comments;
 mod ingest;
 pub mod migrations;
@@ -101,6 +102,14 @@ impl Store {
         Ok(self
             .conn
             .pragma_query_value(None, "user_version", |r| r.get(0))?)
+    }
+
+    /// Changes whenever another connection commits to the file (`PRAGMA data_version`): how the
+    /// inbox notices another process's writes without re-counting its queues.
+    pub fn data_version(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .pragma_query_value(None, "data_version", |r| r.get(0))?)
     }
 
     /// Gives the page cache more room for a bulk load (64 MiB instead of 2 MiB).

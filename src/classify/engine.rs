@@ -1,0 +1,1126 @@
+//! The compiled rule engine: every term of every pack in one Aho-Corasick automaton over the
+//! normalised text, word boundaries and word forms (stems) checked by hand on each candidate,
+//! then the rules evaluated in pack order. Text conditions are evaluated once per comment
+//! ([`Engine::analyse`]); rules on author history wait for [`Engine::decide`].
+
+use std::collections::HashMap;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use regex::Regex;
+use rust_stemmers::{Algorithm, Stemmer};
+
+use super::normalize::{Normalized, normalize};
+use super::pack::{Merged, PackError, SourcedRule, check_rule};
+use super::sentiment::{self, Cue};
+use crate::domain::{AuthorHistory, Flag, Flags, Lang, Tag};
+
+/// How a term matches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Mode {
+    /// Whole words, exactly.
+    Word,
+    /// A word starting with the pattern.
+    Prefix,
+    /// A word whose stem equals the term's stem (the pattern is their common prefix).
+    Stem,
+    /// Anywhere, no boundary check.
+    Raw,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Slot {
+    Any,
+    Also,
+    None,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Use {
+    Rule(u32, Slot),
+    Stop(Lang),
+    Negator(Lang),
+    Booster(Lang),
+    Contrast(Lang),
+    Sentiment(Lang, f32),
+}
+
+#[derive(Debug)]
+struct Term {
+    mode: Mode,
+    /// For [`Mode::Stem`]: the stem, the language whose stemmer made it, and the fewest
+    /// bytes a word needs to count as a form of the listed word.
+    stem: Option<(Box<str>, Lang, u8)>,
+    uses: Vec<Use>,
+}
+
+/// A compiled rule.
+#[derive(Debug)]
+pub(crate) struct Rule {
+    pub id: String,
+    lang: Option<Lang>,
+    has_any: bool,
+    has_also: bool,
+    has_none: bool,
+    within: Option<u32>,
+    min_hits: Option<u32>,
+    regex: Option<Regex>,
+    negatable: bool,
+    skip_quoted: bool,
+    min_words: Option<u32>,
+    max_words: Option<u32>,
+    min_links: Option<u32>,
+    min_mentions: Option<u32>,
+    min_exclaims: Option<u32>,
+    shouting: Option<bool>,
+    question: Option<bool>,
+    min_sentiment: Option<f32>,
+    max_sentiment: Option<f32>,
+    if_flags: Flags,
+    if_any_flags: Flags,
+    unless_flags: Flags,
+    if_facts: u32,
+    unless_facts: u32,
+    if_tags: u8,
+    unless_tags: u8,
+    /// asked_compensation, same_text, trolled, comments.
+    history: Option<[u32; 4]>,
+    tag: Option<Tag>,
+    weight: f32,
+    flags: Flags,
+    facts: u32,
+}
+
+/// Surface features of a text, from one pass over it.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Features {
+    pub words: u32,
+    pub links: u32,
+    pub mentions: u32,
+    pub exclaims: u32,
+    pub questions: u32,
+    pub letters: u32,
+    pub upper: u32,
+}
+
+impl Features {
+    pub fn shouting(&self) -> bool {
+        self.letters >= 8 && self.upper * 10 >= self.letters * 7
+    }
+}
+
+/// The state a verdict is built from; shared by analyse and decide.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct State {
+    pub scores: [f32; 5],
+    pub flags: Flags,
+    pub facts: u32,
+    /// Fired rules (index) with their spans in the original text.
+    pub fired: Vec<(u32, Vec<(usize, usize)>)>,
+    /// History rules whose text conditions held, waiting for the author's history.
+    pub pending: Vec<(u32, Vec<(usize, usize)>)>,
+}
+
+/// What analysis found in one text.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Found {
+    pub lang: Lang,
+    pub sentiment: f32,
+    pub features: Features,
+    pub fingerprint: i64,
+    pub state: State,
+}
+
+pub(crate) struct Engine {
+    ac: Option<AhoCorasick>,
+    pat_terms: Vec<Vec<u32>>,
+    /// Per pattern: [`PAT_RAW`] when a term matches without boundaries, [`PAT_WORD`] when every
+    /// term needs a boundary on both sides. Lets most candidates be dropped before their terms
+    /// are looked at.
+    pat_info: Vec<u8>,
+    terms: Vec<Term>,
+    pub rules: Vec<Rule>,
+    stemmers: [Stemmer; 4],
+    pub version: String,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("rules", &self.rules.len())
+            .field("terms", &self.terms.len())
+            .field("version", &self.version)
+            .finish()
+    }
+}
+
+const PAT_RAW: u8 = 1;
+const PAT_WORD: u8 = 2;
+
+const LANGS: [Lang; 4] = [Lang::En, Lang::Es, Lang::Ru, Lang::Nl];
+
+fn lang_index(l: Lang) -> usize {
+    match l {
+        Lang::En => 0,
+        Lang::Es => 1,
+        Lang::Ru => 2,
+        Lang::Nl => 3,
+        Lang::Other => 0,
+    }
+}
+
+fn tag_index(t: Tag) -> usize {
+    Tag::ALL.iter().position(|x| *x == t).unwrap_or(4)
+}
+
+fn tag_mask(tags: &[String]) -> u8 {
+    tags.iter()
+        .filter_map(|t| t.parse::<Tag>().ok())
+        .fold(0, |m, t| m | 1 << tag_index(t))
+}
+
+fn flags_of(names: &[String]) -> Flags {
+    names
+        .iter()
+        .filter_map(|f| f.parse::<Flag>().ok())
+        .collect()
+}
+
+/// What makes a term distinct: its pattern, how it matches, and its stem.
+type TermKey = (u32, Mode, Option<(Box<str>, Lang, u8)>);
+
+struct Compiler<'a> {
+    merged: &'a Merged,
+    patterns: Vec<String>,
+    pat_index: HashMap<String, u32>,
+    pat_terms: Vec<Vec<u32>>,
+    terms: Vec<Term>,
+    term_index: HashMap<TermKey, u32>,
+    stemmers: [Stemmer; 4],
+    facts: Vec<String>,
+}
+
+impl Compiler<'_> {
+    fn add_term(&mut self, raw: &str, lang: Option<Lang>, masked: bool, usage: Use) {
+        let raw = raw.trim();
+        if let Some(name) = raw.strip_prefix('@') {
+            if let Some((_, list)) = self.merged.lists.get(name) {
+                for t in list.clone() {
+                    // Lists hold terms, not further lists.
+                    if !t.starts_with('@') {
+                        self.add_term(&t, lang, masked, usage);
+                    }
+                }
+            }
+            return;
+        }
+        let (mode, body) = if let Some(b) = raw.strip_prefix('~') {
+            (Mode::Raw, b)
+        } else if let Some(b) = raw.strip_prefix('=') {
+            (Mode::Word, b)
+        } else if let Some(b) = raw.strip_suffix('*') {
+            (Mode::Prefix, b)
+        } else if raw.contains(' ') || lang.is_none() {
+            (Mode::Word, raw)
+        } else {
+            (Mode::Stem, raw)
+        };
+        let text = normalize(body).text;
+        if text.trim().is_empty() {
+            return;
+        }
+        let text = text.trim().to_owned();
+        if mode == Mode::Stem {
+            let l = lang.unwrap_or(Lang::En);
+            let stem = self.stemmers[lang_index(l)].stem(&text).into_owned();
+            let common = common_prefix(&text, &stem);
+            // Short stems join unrelated words ("cono" and "con"): match those exactly.
+            if stem.chars().count() >= MIN_STEM && common.chars().count() >= MIN_STEM - 1 {
+                let min_len = text.len().saturating_sub(2).min(255) as u8;
+                self.insert(common, Mode::Stem, Some((stem.into(), l, min_len)), usage);
+            } else {
+                self.insert(text.clone(), Mode::Word, None, usage);
+            }
+        } else {
+            self.insert(text.clone(), mode, None, usage);
+        }
+        if masked && mode != Mode::Raw {
+            for v in masked_variants(&text) {
+                self.insert(v, Mode::Word, None, usage);
+            }
+        }
+    }
+
+    fn insert(
+        &mut self,
+        pattern: String,
+        mode: Mode,
+        stem: Option<(Box<str>, Lang, u8)>,
+        usage: Use,
+    ) {
+        let pid = match self.pat_index.get(&pattern) {
+            Some(&p) => p,
+            None => {
+                let p = self.patterns.len() as u32;
+                self.pat_index.insert(pattern.clone(), p);
+                self.patterns.push(pattern);
+                self.pat_terms.push(Vec::new());
+                p
+            }
+        };
+        let key = (pid, mode, stem.clone());
+        let tid = match self.term_index.get(&key) {
+            Some(&t) => t,
+            None => {
+                let t = self.terms.len() as u32;
+                self.terms.push(Term {
+                    mode,
+                    stem,
+                    uses: Vec::new(),
+                });
+                self.term_index.insert(key, t);
+                self.pat_terms[pid as usize].push(t);
+                t
+            }
+        };
+        let uses = &mut self.terms[tid as usize].uses;
+        if !uses.contains(&usage) {
+            uses.push(usage);
+        }
+    }
+
+    fn fact_mask(&mut self, names: &[String]) -> u32 {
+        let mut m = 0;
+        for n in names {
+            let i = match self.facts.iter().position(|f| f == n) {
+                Some(i) => i,
+                None => {
+                    self.facts.push(n.clone());
+                    self.facts.len() - 1
+                }
+            };
+            m |= 1u32 << (i % 32);
+        }
+        m
+    }
+}
+
+/// Shortest stem matched by word form; shorter ones match the listed word exactly.
+const MIN_STEM: usize = 5;
+
+fn common_prefix(a: &str, b: &str) -> String {
+    a.chars()
+        .zip(b.chars())
+        .take_while(|(x, y)| x == y)
+        .map(|(x, _)| x)
+        .collect()
+}
+
+/// Obfuscated spellings of a word: each inner vowel starred ("f*ck") and all inner letters
+/// starred ("f**k").
+fn masked_variants(word: &str) -> Vec<String> {
+    let chars: Vec<char> = word.chars().collect();
+    if chars.len() < 4 || chars.iter().any(|c| !c.is_alphabetic()) {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for i in 1..chars.len() - 1 {
+        if "aeiouyаеиоуыэюя".contains(chars[i]) {
+            let mut v = chars.clone();
+            v[i] = '*';
+            out.push(v.into_iter().collect());
+        }
+    }
+    let n = chars.len();
+    out.push(
+        std::iter::once(chars[0])
+            .chain(std::iter::repeat_n('*', n - 2))
+            .chain(std::iter::once(chars[n - 1]))
+            .collect(),
+    );
+    out
+}
+
+fn stemmers() -> [Stemmer; 4] {
+    [
+        Stemmer::create(Algorithm::English),
+        Stemmer::create(Algorithm::Spanish),
+        Stemmer::create(Algorithm::Russian),
+        Stemmer::create(Algorithm::Dutch),
+    ]
+}
+
+impl Engine {
+    /// Compiles merged packs; every problem is reported with its rule and line.
+    pub fn compile(merged: &Merged, version: String) -> Result<Engine, Vec<PackError>> {
+        let mut errors = Vec::new();
+        for r in &merged.rules {
+            errors.extend(check_rule(r, &merged.lists));
+        }
+        let mut c = Compiler {
+            merged,
+            patterns: Vec::new(),
+            pat_index: HashMap::new(),
+            pat_terms: Vec::new(),
+            terms: Vec::new(),
+            term_index: HashMap::new(),
+            stemmers: stemmers(),
+            facts: Vec::new(),
+        };
+        for (&lang, t) in &merged.langs {
+            let l = Some(lang);
+            for w in &t.stopwords {
+                c.add_term(&format!("={w}"), l, false, Use::Stop(lang));
+            }
+            for w in &t.negators {
+                c.add_term(&format!("={w}"), l, false, Use::Negator(lang));
+            }
+            for w in &t.boosters {
+                c.add_term(w, l, false, Use::Booster(lang));
+            }
+            for w in &t.contrast {
+                c.add_term(&format!("={w}"), l, false, Use::Contrast(lang));
+            }
+            for (w, v) in &t.sentiment {
+                c.add_term(w, l, false, Use::Sentiment(lang, *v));
+            }
+        }
+        let mut rules = Vec::new();
+        for (i, sr) in merged.rules.iter().enumerate() {
+            match compile_rule(&mut c, i as u32, sr) {
+                Ok(r) => rules.push(r),
+                Err(e) => errors.push(e),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let ac = if c.patterns.is_empty() {
+            None
+        } else {
+            Some(
+                AhoCorasickBuilder::new()
+                    .match_kind(MatchKind::Standard)
+                    .kind(Some(AhoCorasickKind::DFA))
+                    .build(&c.patterns)
+                    .map_err(|e| {
+                        vec![PackError {
+                            source: "packs".into(),
+                            line: 1,
+                            rule: None,
+                            message: format!("cannot build the matcher: {e}"),
+                        }]
+                    })?,
+            )
+        };
+        let pat_info = c
+            .pat_terms
+            .iter()
+            .map(|ts| {
+                let modes = ts.iter().map(|&t| c.terms[t as usize].mode);
+                let mut info = 0;
+                if modes.clone().any(|m| m == Mode::Raw) {
+                    info |= PAT_RAW;
+                }
+                if modes.clone().all(|m| m == Mode::Word) {
+                    info |= PAT_WORD;
+                }
+                info
+            })
+            .collect();
+        Ok(Engine {
+            ac,
+            pat_info,
+            pat_terms: c.pat_terms,
+            terms: c.terms,
+            rules,
+            stemmers: c.stemmers,
+            version,
+        })
+    }
+}
+
+fn compile_rule(c: &mut Compiler<'_>, idx: u32, sr: &SourcedRule) -> Result<Rule, PackError> {
+    let r = &sr.rule;
+    let lang = match r.lang.as_deref() {
+        None | Some("any") => None,
+        Some(l) => Some(Lang::from_code(l)),
+    };
+    let masked = r.masked;
+    for t in &r.any {
+        c.add_term(t, lang, masked, Use::Rule(idx, Slot::Any));
+    }
+    for t in &r.also {
+        c.add_term(t, lang, masked, Use::Rule(idx, Slot::Also));
+    }
+    for t in &r.none {
+        c.add_term(t, lang, false, Use::Rule(idx, Slot::None));
+    }
+    let regex = match &r.regex {
+        Some(re) => Some(Regex::new(re).map_err(|e| PackError {
+            source: sr.source.clone(),
+            line: sr.line,
+            rule: Some(r.id.get_ref().clone()),
+            message: format!("bad regex: {e}"),
+        })?),
+        None => None,
+    };
+    let history = if r.history.is_empty() {
+        None
+    } else {
+        let g = |k: &str| r.history.get(k).copied().unwrap_or(0);
+        Some([
+            g("asked_compensation"),
+            g("same_text"),
+            g("trolled"),
+            g("comments"),
+        ])
+    };
+    Ok(Rule {
+        id: r.id.get_ref().clone(),
+        lang,
+        has_any: !r.any.is_empty(),
+        has_also: !r.also.is_empty(),
+        has_none: !r.none.is_empty(),
+        within: r.within,
+        min_hits: r.min_hits,
+        regex,
+        negatable: r.negatable,
+        skip_quoted: r.skip_quoted,
+        min_words: r.min_words,
+        max_words: r.max_words,
+        min_links: r.min_links,
+        min_mentions: r.min_mentions,
+        min_exclaims: r.min_exclaims,
+        shouting: r.shouting,
+        question: r.question,
+        min_sentiment: r.min_sentiment,
+        max_sentiment: r.max_sentiment,
+        if_flags: flags_of(&r.if_flags),
+        if_any_flags: flags_of(&r.if_any_flags),
+        unless_flags: flags_of(&r.unless_flags),
+        if_facts: c.fact_mask(&r.if_facts),
+        unless_facts: c.fact_mask(&r.unless_facts),
+        if_tags: tag_mask(&r.if_tags),
+        unless_tags: tag_mask(&r.unless_tags),
+        history,
+        tag: r.tag.as_deref().and_then(|t| t.parse().ok()),
+        weight: r.weight.unwrap_or(1.0),
+        flags: flags_of(&r.flags),
+        facts: c.fact_mask(&r.facts),
+    })
+}
+
+#[inline]
+fn is_word_char(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
+    // Cyrillic and Latin-1 letters without the general Unicode table lookup.
+    matches!(c, '\u{430}'..='\u{44F}' | '\u{410}'..='\u{42F}' | '\u{450}'..='\u{45F}')
+        || matches!(c, '\u{C0}'..='\u{FF}') && c != '\u{D7}' && c != '\u{F7}'
+        || c > '\u{FF}' && c.is_alphanumeric()
+}
+
+#[inline]
+fn is_letter(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphabetic()
+    } else if c <= '\u{45F}' {
+        is_word_char(c)
+    } else {
+        c.is_alphabetic()
+    }
+}
+
+#[inline]
+fn is_upper(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_uppercase()
+    } else {
+        matches!(c, '\u{410}'..='\u{42F}' | '\u{400}'..='\u{40F}') || c.is_uppercase()
+    }
+}
+
+/// Where the words and quotation marks of a normalised text are: computed once per text so
+/// that distance and quoting checks cost a binary search.
+struct Layout {
+    word_starts: Vec<u32>,
+    quotes: Vec<u32>,
+}
+
+impl Layout {
+    fn new(t: &str) -> Layout {
+        let mut word_starts = Vec::with_capacity(t.len() / 5 + 1);
+        let mut quotes = Vec::new();
+        let mut in_word = false;
+        for (i, c) in t.char_indices() {
+            let w = is_word_char(c);
+            if w && !in_word {
+                word_starts.push(i as u32);
+            }
+            if c == '"' {
+                quotes.push(i as u32);
+            }
+            in_word = w;
+        }
+        Layout {
+            word_starts,
+            quotes,
+        }
+    }
+
+    /// Number of words that start in `[a, b)`.
+    fn words_between(&self, a: usize, b: usize) -> u32 {
+        if a >= b {
+            return 0;
+        }
+        let from = self.word_starts.partition_point(|&s| (s as usize) < a);
+        let to = self.word_starts.partition_point(|&s| (s as usize) < b);
+        (to - from) as u32
+    }
+
+    /// Inside quotation marks: an odd number of them comes before `at`.
+    fn quoted(&self, at: usize) -> bool {
+        self.quotes.partition_point(|&q| (q as usize) < at) % 2 == 1
+    }
+}
+
+#[inline]
+fn left_boundary(t: &str, s: usize) -> bool {
+    match t.as_bytes()[..s].last() {
+        None => true,
+        Some(&b) if b < 0x80 => !b.is_ascii_alphanumeric(),
+        Some(_) => t[..s].chars().next_back().is_none_or(|c| !is_word_char(c)),
+    }
+}
+
+#[inline]
+fn right_boundary(t: &str, e: usize) -> bool {
+    match t.as_bytes().get(e) {
+        None => true,
+        Some(&b) if b < 0x80 => !b.is_ascii_alphanumeric(),
+        Some(_) => t[e..].chars().next().is_none_or(|c| !is_word_char(c)),
+    }
+}
+
+/// End of the word that continues at `e`.
+fn word_end(t: &str, e: usize) -> usize {
+    t[e..]
+        .char_indices()
+        .find(|(_, c)| !is_word_char(*c))
+        .map_or(t.len(), |(i, _)| e + i)
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Hit {
+    term: u32,
+    start: u32,
+    end: u32,
+}
+
+/// Counts words, links, mentions, capitals and punctuation of the original text.
+fn features(orig: &str, norm: &str, layout: &Layout) -> Features {
+    let mut f = Features {
+        words: layout.word_starts.len() as u32,
+        ..Features::default()
+    };
+    let bytes = orig.as_bytes();
+    for (i, c) in orig.char_indices() {
+        match c {
+            '!' => f.exclaims += 1,
+            '?' | '¿' => f.questions += 1,
+            '@' if bytes
+                .get(i + 1)
+                .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
+                && (i == 0 || !bytes[i - 1].is_ascii_alphanumeric()) =>
+            {
+                f.mentions += 1
+            }
+            _ if is_letter(c) => {
+                f.letters += 1;
+                if is_upper(c) {
+                    f.upper += 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    f.links = count_links(norm);
+    f
+}
+
+/// Links: `scheme://`, `www.`, or a bare domain with a common top-level domain.
+fn count_links(norm: &str) -> u32 {
+    let b = norm.as_bytes();
+    let mut n = 0;
+    let mut i = 0;
+    while i < b.len() {
+        if b[i..].starts_with(b"://") {
+            n += 1;
+            // Skip the rest of the link.
+            while i < b.len() && !b[i].is_ascii_whitespace() {
+                i += 1;
+            }
+            continue;
+        }
+        if b[i..].starts_with(b"www.") {
+            n += 1;
+            while i < b.len() && !b[i].is_ascii_whitespace() {
+                i += 1;
+            }
+            continue;
+        }
+        if b[i] == b'.' && i > 0 && b[i - 1].is_ascii_alphanumeric() {
+            let rest = &b[i + 1..];
+            let tld_len = rest.iter().take_while(|c| c.is_ascii_lowercase()).count();
+            let after = rest.get(tld_len).copied();
+            let tld = &rest[..tld_len];
+            if matches!(
+                tld,
+                b"com"
+                    | b"net"
+                    | b"org"
+                    | b"ly"
+                    | b"io"
+                    | b"ru"
+                    | b"es"
+                    | b"nl"
+                    | b"me"
+                    | b"tv"
+                    | b"co"
+                    | b"info"
+                    | b"biz"
+                    | b"xyz"
+            ) && after.is_none_or(|c| !c.is_ascii_alphanumeric())
+            {
+                n += 1;
+            }
+        }
+        i += 1;
+    }
+    n
+}
+
+/// FNV-1a over the letters and digits of the normalised text; 0 when it has none.
+pub(crate) fn fingerprint(norm: &str) -> i64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut any = false;
+    for c in norm.chars().filter(|&c| is_word_char(c)) {
+        any = true;
+        let mut buf = [0u8; 4];
+        for &b in c.encode_utf8(&mut buf).as_bytes() {
+            h ^= b as u64;
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    if !any {
+        return 0;
+    }
+    match h as i64 {
+        0 => 1,
+        v => v,
+    }
+}
+
+fn has_cyrillic(norm: &str) -> bool {
+    norm.bytes()
+        .filter(|&b| b == 0xD0 || b == 0xD1)
+        .take(3)
+        .count()
+        >= 3
+}
+
+impl Engine {
+    fn scan(&self, t: &str) -> Vec<Hit> {
+        let mut hits = Vec::new();
+        let Some(ac) = &self.ac else {
+            return hits;
+        };
+        // The last word stemmed: several terms often check the same word.
+        let mut last_stem: Option<(&str, Lang, String)> = None;
+        for m in ac.find_overlapping_iter(t) {
+            let (s, e) = (m.start(), m.end());
+            let pid = m.pattern().as_usize();
+            let info = self.pat_info[pid];
+            if info & PAT_RAW == 0
+                && (!left_boundary(t, s) || info & PAT_WORD != 0 && !right_boundary(t, e))
+            {
+                continue;
+            }
+            for &tid in &self.pat_terms[pid] {
+                let term = &self.terms[tid as usize];
+                let ok = match term.mode {
+                    Mode::Raw => true,
+                    Mode::Word => left_boundary(t, s) && right_boundary(t, e),
+                    Mode::Prefix => left_boundary(t, s),
+                    Mode::Stem => {
+                        left_boundary(t, s) && {
+                            let we = word_end(t, e);
+                            let word = &t[s..we];
+                            match &term.stem {
+                                Some((stem, lang, min_len)) => {
+                                    word.len() >= *min_len as usize
+                                        && (word == &**stem
+                                            || match &last_stem {
+                                                Some((w, l, st)) if *w == word && l == lang => {
+                                                    st == &**stem
+                                                }
+                                                _ => {
+                                                    let st = self.stemmers[lang_index(*lang)]
+                                                        .stem(word)
+                                                        .into_owned();
+                                                    let ok = *st == **stem;
+                                                    last_stem = Some((word, *lang, st));
+                                                    ok
+                                                }
+                                            })
+                                }
+                                None => false,
+                            }
+                        }
+                    }
+                };
+                if ok {
+                    // Word forms and prefixes are shown as the whole word they matched.
+                    let end = if matches!(term.mode, Mode::Stem | Mode::Prefix) {
+                        word_end(t, e)
+                    } else {
+                        e
+                    };
+                    hits.push(Hit {
+                        term: tid,
+                        start: s as u32,
+                        end: end as u32,
+                    });
+                }
+            }
+        }
+        hits
+    }
+
+    fn detect_lang(&self, norm: &Normalized, hits: &[Hit], hint: Option<&str>) -> Lang {
+        if let Some(h) = hint {
+            let l = Lang::from_code(h);
+            if l != Lang::Other {
+                return l;
+            }
+        }
+        if has_cyrillic(&norm.text) {
+            return Lang::Ru;
+        }
+        let mut counts = [0u32; 4];
+        for h in hits {
+            for u in &self.terms[h.term as usize].uses {
+                if let Use::Stop(l) = u {
+                    counts[lang_index(*l)] += 1;
+                }
+            }
+        }
+        let (best, &n) = counts
+            .iter()
+            .enumerate()
+            .max_by_key(|(i, n)| (**n, std::cmp::Reverse(*i)))
+            .unwrap_or((0, &0));
+        let second = counts
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != best)
+            .map(|(_, n)| *n)
+            .max()
+            .unwrap_or(0);
+        if n >= 2 && n > second {
+            return LANGS[best];
+        }
+        match whatlang::detect_lang(&norm.text) {
+            Some(whatlang::Lang::Eng) => Lang::En,
+            Some(whatlang::Lang::Spa) => Lang::Es,
+            Some(whatlang::Lang::Rus) => Lang::Ru,
+            Some(whatlang::Lang::Nld) => Lang::Nl,
+            _ if n > second => LANGS[best],
+            _ => Lang::Other,
+        }
+    }
+
+    /// The author-independent part: normalise, detect the language, match, score.
+    pub fn analyse(&self, orig: &str, hint: Option<&str>) -> Found {
+        let norm = normalize(orig);
+        let t = norm.text.as_str();
+        let hits = self.scan(t);
+        let lang = self.detect_lang(&norm, &hits, hint);
+        let layout = Layout::new(t);
+        let feats = features(orig, t, &layout);
+        let lang_ok = |l: Lang| lang == Lang::Other || l == lang;
+        let negators: Vec<(u32, u32)> = hits
+            .iter()
+            .filter(|h| {
+                self.terms[h.term as usize]
+                    .uses
+                    .iter()
+                    .any(|u| matches!(u, Use::Negator(l) if lang_ok(*l)))
+            })
+            .map(|h| (h.start, h.end))
+            .collect();
+        let negated = |s: u32| -> bool {
+            negators.iter().any(|&(ns, ne)| {
+                ne <= s
+                    && ns < s
+                    && s - ne <= 48
+                    && layout.words_between(ne as usize, s as usize) <= 2
+                    && !t[ne as usize..s as usize].contains(['.', '!', '?', ';'])
+            })
+        };
+        let sentiment = self.sentiment(orig, &norm, &layout, &hits, &feats, &lang_ok, &negated);
+
+        // Rule hits grouped by (rule, slot).
+        let mut events: Vec<(u32, u8, u32, u32)> = Vec::new();
+        for h in &hits {
+            for u in &self.terms[h.term as usize].uses {
+                if let Use::Rule(r, slot) = *u {
+                    let s = match slot {
+                        Slot::Any => 0,
+                        Slot::Also => 1,
+                        Slot::None => 2,
+                    };
+                    events.push((r, s, h.start, h.end));
+                }
+            }
+        }
+        events.sort_unstable();
+        events.dedup();
+
+        let mut state = State::default();
+        let mut ev = 0usize;
+        for (ri, rule) in self.rules.iter().enumerate() {
+            let ri = ri as u32;
+            let from = ev;
+            while ev < events.len() && events[ev].0 == ri {
+                ev += 1;
+            }
+            let mine = &events[from..ev];
+            if let Some(l) = rule.lang
+                && !lang_ok(l)
+            {
+                continue;
+            }
+            let Some(spans) =
+                self.text_conditions(rule, t, &layout, mine, &feats, sentiment, &negated)
+            else {
+                continue;
+            };
+            let spans: Vec<(usize, usize)> = spans
+                .into_iter()
+                .map(|(s, e)| norm.orig_span(orig, s, e))
+                .collect();
+            if rule.history.is_some() {
+                state.pending.push((ri, spans));
+            } else if state_conditions(rule, &state) {
+                apply(rule, ri, spans, &mut state);
+            }
+        }
+        Found {
+            lang,
+            sentiment,
+            features: feats,
+            fingerprint: fingerprint(t),
+            state,
+        }
+    }
+
+    /// Checks a rule's conditions on the text; returns the spans (normalised offsets) to show.
+    #[allow(clippy::too_many_arguments)]
+    fn text_conditions(
+        &self,
+        rule: &Rule,
+        t: &str,
+        layout: &Layout,
+        mine: &[(u32, u8, u32, u32)],
+        f: &Features,
+        sentiment: f32,
+        negated: &dyn Fn(u32) -> bool,
+    ) -> Option<Vec<(usize, usize)>> {
+        let quoted = |s: u32| layout.quoted(s as usize);
+        let keep = |&&(_, _, s, _): &&(u32, u8, u32, u32)| {
+            !(rule.negatable && negated(s) || rule.skip_quoted && quoted(s))
+        };
+        let any: Vec<_> = mine.iter().filter(|e| e.1 == 0).filter(keep).collect();
+        if rule.has_any && any.is_empty() {
+            return None;
+        }
+        if rule.has_none && mine.iter().any(|e| e.1 == 2) {
+            return None;
+        }
+        let mut spans: Vec<(usize, usize)> =
+            any.iter().map(|e| (e.2 as usize, e.3 as usize)).collect();
+        if let Some(min) = rule.min_hits {
+            let mut distinct: Vec<&str> =
+                any.iter().map(|e| &t[e.2 as usize..e.3 as usize]).collect();
+            distinct.sort_unstable();
+            distinct.dedup();
+            if (distinct.len() as u32) < min {
+                return None;
+            }
+        }
+        if rule.has_also {
+            let also: Vec<_> = mine.iter().filter(|e| e.1 == 1).filter(keep).collect();
+            let near = |a: &(u32, u8, u32, u32), b: &(u32, u8, u32, u32)| match rule.within {
+                None => true,
+                Some(w) => {
+                    let (x, y) = if a.2 <= b.2 { (a, b) } else { (b, a) };
+                    x.3 > y.2 || layout.words_between(x.3 as usize, y.2 as usize) <= w
+                }
+            };
+            let pairs: Vec<_> = also
+                .iter()
+                .filter(|b| any.iter().any(|a| near(a, b)))
+                .collect();
+            if pairs.is_empty() {
+                return None;
+            }
+            spans.extend(pairs.iter().map(|e| (e.2 as usize, e.3 as usize)));
+        }
+        if let Some(re) = &rule.regex {
+            let m = re.find(t)?;
+            spans.push((m.start(), m.end()));
+        }
+        let w = f.words;
+        if rule.min_words.is_some_and(|m| w < m)
+            || rule.max_words.is_some_and(|m| w > m)
+            || rule.min_links.is_some_and(|m| f.links < m)
+            || rule.min_mentions.is_some_and(|m| f.mentions < m)
+            || rule.min_exclaims.is_some_and(|m| f.exclaims < m)
+            || rule.shouting.is_some_and(|s| s != f.shouting())
+            || rule.question.is_some_and(|q| q != (f.questions > 0))
+            || rule.min_sentiment.is_some_and(|m| sentiment < m)
+            || rule.max_sentiment.is_some_and(|m| sentiment > m)
+        {
+            return None;
+        }
+        Some(merge_spans(spans))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn sentiment(
+        &self,
+        orig: &str,
+        norm: &Normalized,
+        layout: &Layout,
+        hits: &[Hit],
+        f: &Features,
+        lang_ok: &dyn Fn(Lang) -> bool,
+        negated: &dyn Fn(u32) -> bool,
+    ) -> f32 {
+        let mut cues: Vec<Cue> = Vec::new();
+        let mut boosters: Vec<u32> = Vec::new();
+        let mut contrast: Option<usize> = None;
+        let shouting = f.shouting();
+        for h in hits {
+            for u in &self.terms[h.term as usize].uses {
+                match *u {
+                    Use::Booster(l) if lang_ok(l) => boosters.push(h.end),
+                    Use::Contrast(l) if lang_ok(l) => {
+                        contrast =
+                            Some(contrast.map_or(h.start as usize, |c| c.min(h.start as usize)))
+                    }
+                    Use::Sentiment(l, v) if lang_ok(l) => {
+                        if cues.iter().any(|c| c.at == h.start as usize) {
+                            continue;
+                        }
+                        let shouted = !shouting && f.upper > 0 && {
+                            let (os, oe) = norm.orig_span(orig, h.start as usize, h.end as usize);
+                            let word = &orig[os..oe];
+                            word.chars().filter(|&c| is_letter(c)).count() >= 2
+                                && word.chars().all(|c| !is_letter(c) || is_upper(c))
+                        };
+                        cues.push(Cue {
+                            at: h.start as usize,
+                            valence: v,
+                            negated: negated(h.start),
+                            boosted: false,
+                            shouted,
+                        });
+                    }
+                    _ => {}
+                }
+            }
+        }
+        for c in &mut cues {
+            c.boosted = boosters
+                .iter()
+                .any(|&b| (b as usize) <= c.at && layout.words_between(b as usize, c.at) <= 1);
+        }
+        cues.sort_by_key(|c| c.at);
+        sentiment::compound(&cues, contrast, f.exclaims)
+    }
+
+    /// The author-dependent part: history rules, then the tag.
+    pub fn decide(&self, found: &Found, history: &AuthorHistory) -> (Tag, State) {
+        let mut state = found.state.clone();
+        let pending = std::mem::take(&mut state.pending);
+        for (ri, spans) in pending {
+            let rule = &self.rules[ri as usize];
+            let Some(min) = rule.history else { continue };
+            let have = [
+                history.asked_compensation,
+                history.same_text,
+                history.trolled,
+                history.comments,
+            ];
+            if have.iter().zip(min).all(|(h, m)| *h >= m) && state_conditions(rule, &state) {
+                apply(rule, ri, spans, &mut state);
+            }
+        }
+        state.fired.sort_by_key(|(ri, _)| *ri);
+        (pick_tag(&state.scores), state)
+    }
+}
+
+/// Sorts spans and merges the ones that overlap, so each stretch of text is shown once.
+fn merge_spans(mut spans: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
+    spans.sort_unstable();
+    let mut out: Vec<(usize, usize)> = Vec::with_capacity(spans.len());
+    for (s, e) in spans {
+        match out.last_mut() {
+            Some(last) if s < last.1 => last.1 = last.1.max(e),
+            _ => out.push((s, e)),
+        }
+    }
+    out
+}
+
+fn state_conditions(rule: &Rule, s: &State) -> bool {
+    let tags_scored: u8 = s
+        .scores
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| **v > 0.0)
+        .fold(0, |m, (i, _)| m | 1 << i);
+    (s.flags.0 & rule.if_flags.0) == rule.if_flags.0
+        && (rule.if_any_flags.is_empty() || s.flags.0 & rule.if_any_flags.0 != 0)
+        && s.flags.0 & rule.unless_flags.0 == 0
+        && (s.facts & rule.if_facts) == rule.if_facts
+        && s.facts & rule.unless_facts == 0
+        && (tags_scored & rule.if_tags) == rule.if_tags
+        && tags_scored & rule.unless_tags == 0
+}
+
+fn apply(rule: &Rule, ri: u32, spans: Vec<(usize, usize)>, s: &mut State) {
+    if let Some(t) = rule.tag {
+        s.scores[tag_index(t)] += rule.weight;
+    }
+    s.flags.0 |= rule.flags.0;
+    s.facts |= rule.facts;
+    s.fired.push((ri, spans));
+}
+
+/// The tag with the highest score of at least 1 (ties go to the earlier tag), else `other`.
+fn pick_tag(scores: &[f32; 5]) -> Tag {
+    let mut best = Tag::Other;
+    let mut best_score = scores[4].max(0.999);
+    for (i, t) in Tag::ALL[..4].iter().enumerate() {
+        if scores[i] > best_score {
+            best = *t;
+            best_score = scores[i];
+        }
+    }
+    best
+}

@@ -1,0 +1,646 @@
+//! Drawing: reads the [`App`] and paints the tab bar, the queue (only its visible rows), the
+//! case pane, the composer, the status line and the overlays (help, confirmation, retag).
+
+use chrono::{DateTime, Duration, Utc};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style, Stylize};
+use ratatui::text::{Line, Span, Text};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+use super::api::{CaseView, Queue, QueueRow};
+use super::app::{App, Mode, command_of};
+use super::diff::{Piece, word_diff};
+use super::keymap::Command;
+use super::layout::{self, Areas};
+use crate::domain::Tag;
+use crate::workflow::{self as wf, SlaConfig, State, Urgency};
+
+/// Paints the whole screen.
+pub fn draw(frame: &mut Frame, app: &App) {
+    let areas: Areas = layout::areas(frame.area(), app.case_open, app.mode == Mode::Composer);
+    draw_tabs(frame, app, areas.tabs);
+    if let Some(q) = areas.queue {
+        draw_queue(frame, app, q);
+    }
+    if let Some(c) = areas.case {
+        draw_case(frame, app, c);
+    }
+    if let Some(c) = areas.composer {
+        draw_composer(frame, app, c);
+    }
+    draw_status(frame, app, areas.status);
+    match &app.mode {
+        Mode::Help => draw_help(frame, app),
+        Mode::Confirm { question, .. } => draw_confirm(frame, question),
+        Mode::Retag { selected, targets } => draw_retag(frame, *selected, targets.len()),
+        _ => {}
+    }
+}
+
+fn urgency_style(u: Urgency) -> Style {
+    match u {
+        Urgency::Green => Style::new().fg(Color::Green),
+        Urgency::Amber => Style::new().fg(Color::Yellow),
+        Urgency::Red => Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
+    }
+}
+
+fn tag_style(t: Tag) -> Style {
+    match t {
+        Tag::Troll => Style::new().fg(Color::Magenta),
+        Tag::Complaint => Style::new().fg(Color::Red),
+        Tag::Constructive => Style::new().fg(Color::Cyan),
+        Tag::Oportunista => Style::new().fg(Color::Yellow),
+        Tag::Other => Style::new().fg(Color::Gray),
+    }
+}
+
+/// The target of the step a row waits on, to colour its clock as the workflow does.
+fn step_target(sla: &SlaConfig, row: &QueueRow) -> Duration {
+    let mins = |m: u32| Duration::minutes(i64::from(m));
+    match row.state {
+        State::Acknowledged => mins(sla.private_minutes),
+        State::Private => mins(sla.resolve_minutes),
+        State::Resolved => mins(sla.verify_minutes),
+        State::Investigating => mins(sla.firm_reply_minutes),
+        _ => sla.first_response(row.platform, row.tag),
+    }
+}
+
+/// "12m", "-1h 5m" (overdue) and its colour, or a dash when no clock runs.
+pub fn row_clock(sla: &SlaConfig, row: &QueueRow, now: DateTime<Utc>) -> (String, Style) {
+    match row.due_at {
+        None => ("—".into(), Style::new().fg(Color::DarkGray)),
+        Some(due) => {
+            let remaining = due - now;
+            let u = wf::urgency(step_target(sla, row), remaining);
+            let sign = if remaining < Duration::zero() {
+                "-"
+            } else {
+                ""
+            };
+            (format!("{sign}{}", wf::human(remaining)), urgency_style(u))
+        }
+    }
+}
+
+/// A short queue name for narrow screens.
+fn short_title(q: Queue) -> &'static str {
+    match q {
+        Queue::FirstResponse => "Reply",
+        Queue::Complaints => "Complaints",
+        Queue::Oportunistas => "Oport.",
+        Queue::Constructive => "Constr.",
+        Queue::Trolls => "Trolls",
+        Queue::FollowUps => "Follow-ups",
+        Queue::All => "All",
+    }
+}
+
+fn draw_tabs(frame: &mut Frame, app: &App, area: Rect) {
+    let wide = layout::is_wide(app.size);
+    let mut spans = vec![];
+    if wide {
+        spans.push(Span::styled(" calma ", Style::new().bold().reversed()));
+        spans.push(Span::raw(" "));
+    }
+    for q in Queue::ALL {
+        let n = app
+            .counts
+            .iter()
+            .find(|(c, _)| *c == q)
+            .map(|(_, n)| n.to_string())
+            .unwrap_or_else(|| "…".into());
+        let title = if wide { q.title() } else { short_title(q) };
+        let label = if wide {
+            format!(" {title} {n} ")
+        } else {
+            format!("{title} {n}")
+        };
+        let style = if q == app.queue && app.search.is_none() {
+            Style::new().fg(Color::Black).bg(Color::Cyan).bold()
+        } else {
+            Style::new()
+        };
+        spans.push(Span::styled(label, style));
+        spans.push(Span::raw("│"));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn fit(s: &str, width: usize) -> String {
+    let mut out: String = s
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .take(width)
+        .collect();
+    let n = out.chars().count();
+    if n < width {
+        out.extend(std::iter::repeat_n(' ', width - n));
+    }
+    out
+}
+
+fn queue_line<'a>(app: &App, row: &'a QueueRow, selected: bool, width: usize) -> Line<'a> {
+    let (clock, clock_style) = row_clock(&app.sla, row, app.now);
+    let mark = if app.marked.contains(&row.comment_id) {
+        "*"
+    } else {
+        " "
+    };
+    let mut spans = vec![
+        Span::styled(mark, Style::new().fg(Color::Yellow).bold()),
+        Span::styled(format!("{clock:>7} "), clock_style),
+        Span::styled(fit(row.tag.as_str(), 13), tag_style(row.tag)),
+        Span::raw(fit(row.platform.as_str(), 10)),
+        Span::styled(fit(&row.author, 16), Style::new().fg(Color::Blue)),
+        Span::raw(" "),
+    ];
+    let used = 1 + 8 + 13 + 10 + 16 + 1;
+    spans.push(Span::raw(fit(&row.text, width.saturating_sub(used))));
+    let line = Line::from(spans);
+    if selected {
+        line.style(Style::new().add_modifier(Modifier::REVERSED))
+    } else {
+        line
+    }
+}
+
+fn draw_queue(frame: &mut Frame, app: &App, area: Rect) {
+    let (title, rows, selected, top) = match &app.search {
+        Some(s) => (
+            format!(" search: {} ({}) ", s.text, s.rows.len()),
+            &s.rows,
+            s.selected,
+            s.top,
+        ),
+        None => {
+            let mut t = format!(" {} ", app.queue.title());
+            if let Some(l) = &app.limit {
+                t.push_str(&format!("· limit {l:?} "));
+            }
+            if app.list.loading {
+                t.push_str("· loading ");
+            }
+            (t, &app.list.rows, app.list.selected, app.list.top)
+        }
+    };
+    let focus = !app.case_open;
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(title)
+        .border_style(if focus {
+            Style::new().fg(Color::Cyan)
+        } else {
+            Style::new().fg(Color::DarkGray)
+        });
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let height = usize::from(inner.height);
+    let width = usize::from(inner.width);
+    if rows.is_empty() {
+        let msg = if app.list.loading {
+            "loading…"
+        } else {
+            "nothing here: this queue is clear"
+        };
+        frame.render_widget(Paragraph::new(msg).fg(Color::DarkGray), inner);
+        return;
+    }
+    let lines: Vec<Line> = rows
+        .iter()
+        .enumerate()
+        .skip(top)
+        .take(height)
+        .map(|(i, r)| queue_line(app, r, i == selected, width))
+        .collect();
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// The text with the matched rules' byte spans highlighted.
+fn highlighted(text: &str, spans: &[(usize, usize)]) -> Vec<Line<'static>> {
+    let mut marks: Vec<(usize, usize)> = spans
+        .iter()
+        .copied()
+        .filter(|(s, e)| {
+            s < e && *e <= text.len() && text.is_char_boundary(*s) && text.is_char_boundary(*e)
+        })
+        .collect();
+    marks.sort_unstable();
+    let hl = Style::new().fg(Color::Black).bg(Color::Yellow);
+    let mut lines = vec![];
+    let mut cur: Vec<Span<'static>> = vec![];
+    let mut pos = 0;
+    let push =
+        |s: &str, style: Style, cur: &mut Vec<Span<'static>>, lines: &mut Vec<Line<'static>>| {
+            let mut parts = s.split('\n');
+            if let Some(first) = parts.next() {
+                cur.push(Span::styled(first.to_string(), style));
+            }
+            for p in parts {
+                lines.push(Line::from(std::mem::take(cur)));
+                cur.push(Span::styled(p.to_string(), style));
+            }
+        };
+    for (s, e) in marks {
+        if s < pos {
+            continue;
+        }
+        push(&text[pos..s], Style::new(), &mut cur, &mut lines);
+        push(&text[s..e], hl, &mut cur, &mut lines);
+        pos = e;
+    }
+    push(&text[pos..], Style::new(), &mut cur, &mut lines);
+    lines.push(Line::from(cur));
+    lines
+}
+
+fn heading(s: &str) -> Line<'static> {
+    Line::from(Span::styled(
+        s.to_string(),
+        Style::new().bold().fg(Color::Cyan),
+    ))
+}
+
+fn short_time(t: DateTime<Utc>) -> String {
+    t.format("%d %b %H:%M").to_string()
+}
+
+fn case_lines(app: &App, v: &CaseView) -> Vec<Line<'static>> {
+    let c = &v.comment;
+    let mut out = vec![];
+    let mut head = vec![
+        Span::styled(format!("#{} ", c.id), Style::new().bold()),
+        Span::raw(format!("{} · ", c.platform)),
+        Span::styled(
+            c.author.label().to_string(),
+            Style::new().fg(Color::Blue).bold(),
+        ),
+        Span::raw(" · "),
+        Span::styled(v.case.kind.as_str().to_string(), tag_style(v.case.kind)),
+    ];
+    for f in c.flags.iter() {
+        head.push(Span::styled(format!(" [{f}]"), Style::new().fg(Color::Red)));
+    }
+    head.push(Span::raw(format!(" · {}", v.case.state)));
+    if let Some(t) = c.created_at {
+        head.push(Span::styled(
+            format!(" · {}", short_time(t)),
+            Style::new().fg(Color::DarkGray),
+        ));
+    }
+    out.push(Line::from(head));
+    if let Some(k) = &v.clock {
+        let when = if k.remaining < Duration::zero() {
+            format!("overdue by {}", wf::human(k.remaining))
+        } else {
+            format!("due in {}", wf::human(k.remaining))
+        };
+        out.push(Line::from(vec![
+            Span::raw("clock: "),
+            Span::styled(
+                format!("{} {when}", k.step.as_str()),
+                urgency_style(k.urgency),
+            ),
+            Span::styled(
+                format!(" (at {})", short_time(k.due_at)),
+                Style::new().fg(Color::DarkGray),
+            ),
+        ]));
+    }
+    out.push(Line::default());
+    let spans: Vec<(usize, usize)> = v
+        .rules
+        .iter()
+        .flat_map(|r| r.spans.iter().copied())
+        .collect();
+    out.extend(highlighted(&c.text, &spans));
+    if !v.rules.is_empty() {
+        let names: Vec<&str> = v.rules.iter().map(|r| r.rule.as_str()).collect();
+        out.push(Line::from(Span::styled(
+            format!("rules: {}", names.join(", ")),
+            Style::new().fg(Color::Yellow),
+        )));
+    }
+    if v.versions.len() > 1 {
+        out.push(Line::default());
+        out.push(heading(&format!("Versions ({})", v.versions.len())));
+        for (i, w) in v.versions.windows(2).enumerate() {
+            let mut spans = vec![Span::styled(
+                format!(
+                    "v{}→v{} {}: ",
+                    i + 1,
+                    i + 2,
+                    short_time(w[1].edited_at.unwrap_or(w[1].seen_at))
+                ),
+                Style::new().fg(Color::DarkGray),
+            )];
+            for p in word_diff(&w[0].text, &w[1].text) {
+                let (s, style) = match p {
+                    Piece::Same(s) => (s.to_string(), Style::new()),
+                    Piece::Removed(s) => (
+                        format!("[-{s}-]"),
+                        Style::new().fg(Color::Red).crossed_out(),
+                    ),
+                    Piece::Added(s) => (
+                        format!("{{+{s}+}}"),
+                        Style::new().fg(Color::Green).underlined(),
+                    ),
+                };
+                spans.push(Span::styled(s, style));
+                spans.push(Span::raw(" "));
+            }
+            out.push(Line::from(spans));
+        }
+    }
+    if v.thread.len() > 1 {
+        out.push(Line::default());
+        out.push(heading("Thread"));
+        for t in &v.thread {
+            let me = t.id == c.id;
+            let who = if t.is_brand {
+                format!("{} (us)", t.author.label())
+            } else {
+                t.author.label().to_string()
+            };
+            let marker = if me { "▶ " } else { "  " };
+            let style = if t.is_brand {
+                Style::new().fg(Color::Green)
+            } else if me {
+                Style::new().bold()
+            } else {
+                Style::new()
+            };
+            let time = t.created_at.map(short_time).unwrap_or_default();
+            out.push(Line::from(vec![
+                Span::raw(marker),
+                Span::styled(format!("{time} "), Style::new().fg(Color::DarkGray)),
+                Span::styled(format!("{who}: "), style),
+                Span::raw(t.text.replace('\n', " ")),
+            ]));
+        }
+    }
+    if let Some(a) = &v.author {
+        out.push(Line::default());
+        out.push(heading("Author"));
+        let tags: Vec<String> = a.by_tag.iter().map(|(t, n)| format!("{t} {n}")).collect();
+        out.push(Line::raw(format!(
+            "{} comment{} · {} · asked for compensation {}×",
+            a.comments,
+            if a.comments == 1 { "" } else { "s" },
+            tags.join(", "),
+            a.asked_compensation
+        )));
+        for r in a.recent.iter().filter(|r| r.id != c.id).take(5) {
+            out.push(Line::from(vec![
+                Span::styled(
+                    format!("  {} ", r.platform),
+                    Style::new().fg(Color::DarkGray),
+                ),
+                Span::styled(format!("{} ", r.tag), tag_style(r.tag)),
+                Span::raw(r.text.replace('\n', " ")),
+            ]));
+        }
+    }
+    out.push(Line::default());
+    out.push(heading("Workflow"));
+    out.push(Line::raw(format!(
+        "opened {}",
+        short_time(v.case.opened_at)
+    )));
+    for e in &v.events {
+        let reason = e
+            .reason
+            .as_deref()
+            .map(|r| format!(" ({r})"))
+            .unwrap_or_default();
+        out.push(Line::raw(format!(
+            "{} {}: {} {} → {}{reason}",
+            short_time(e.at),
+            e.operator,
+            e.action,
+            e.from.as_deref().unwrap_or("-"),
+            e.to.as_deref().unwrap_or("-")
+        )));
+    }
+    if let Some(f) = v.case.at.follow_up_due {
+        out.push(Line::raw(format!("follow-up due {}", short_time(f))));
+    }
+    let allowed: Vec<String> = v
+        .allowed
+        .iter()
+        .map(|k| match command_of(*k) {
+            Some(cmd) => format!("{} {}", app.keymap.hint(cmd), k.as_str()),
+            None => format!(":act {}", k.as_str()),
+        })
+        .collect();
+    out.push(Line::from(vec![
+        Span::styled("allowed: ", Style::new().bold()),
+        Span::raw(if allowed.is_empty() {
+            "nothing (the case is finished)".to_string()
+        } else {
+            allowed.join(" · ")
+        }),
+    ]));
+    out
+}
+
+fn draw_case(frame: &mut Frame, app: &App, area: Rect) {
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(" Case ")
+        .border_style(if app.case_open {
+            Style::new().fg(Color::Cyan)
+        } else {
+            Style::new().fg(Color::DarkGray)
+        });
+    let body = match &app.case {
+        Some(v) if Some(v.case.comment_id) == app.case_wanted => {
+            Paragraph::new(Text::from(case_lines(app, v)))
+        }
+        Some(_) | None if app.case_wanted.is_some() => {
+            Paragraph::new("loading…").fg(Color::DarkGray)
+        }
+        _ => Paragraph::new("no case selected").fg(Color::DarkGray),
+    };
+    frame.render_widget(
+        body.block(block)
+            .wrap(Wrap { trim: false })
+            .scroll((app.case_scroll, 0)),
+        area,
+    );
+}
+
+fn draw_composer(frame: &mut Frame, app: &App, area: Rect) {
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(Style::new().fg(Color::Cyan))
+        .title(format!(
+            " Reply as {} · Tab: change · Ctrl-S: send · Esc: close ",
+            app.reply_action.as_str()
+        ));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    frame.render_widget(&app.composer, inner);
+}
+
+fn hints(app: &App) -> String {
+    let k = |c: Command| app.keymap.hint(c);
+    if app.case_open {
+        format!(
+            "{} back  {} reply  {} ack  {} private  {} resolve  {} verify  {} undo  {} help",
+            k(Command::Back),
+            k(Command::Reply),
+            k(Command::Acknowledge),
+            k(Command::Private),
+            k(Command::Resolve),
+            k(Command::Verify),
+            k(Command::Undo),
+            k(Command::Help)
+        )
+    } else {
+        format!(
+            "{}/{} move  {} open  {} queue  {} search  {} mark  {} ack  {} reply  {} help  {} quit",
+            k(Command::Down),
+            k(Command::Up),
+            k(Command::Open),
+            k(Command::NextQueue),
+            k(Command::Search),
+            k(Command::Mark),
+            k(Command::Acknowledge),
+            k(Command::Reply),
+            k(Command::Help),
+            k(Command::Quit)
+        )
+    }
+}
+
+fn draw_status(frame: &mut Frame, app: &App, area: Rect) {
+    let line = match &app.mode {
+        Mode::Prompt { ask, input, .. } => Line::from(vec![
+            Span::styled(super::app::prompt_label(ask), Style::new().bold()),
+            Span::raw(input.clone()),
+            Span::styled("█", Style::new().fg(Color::Cyan)),
+        ]),
+        _ => match &app.status {
+            Some(s) if s.error => Line::from(Span::styled(
+                s.text.clone(),
+                Style::new().fg(Color::Red).bold(),
+            )),
+            Some(s) => Line::from(Span::styled(s.text.clone(), Style::new().fg(Color::Green))),
+            None => Line::from(Span::styled(hints(app), Style::new().fg(Color::DarkGray))),
+        },
+    };
+    let line = if app.bulk {
+        let mut l = line;
+        l.spans.insert(
+            0,
+            Span::styled(
+                format!("[{} marked] ", app.marked.len()),
+                Style::new().bold(),
+            ),
+        );
+        l
+    } else {
+        line
+    };
+    frame.render_widget(Paragraph::new(line), area);
+}
+
+fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let [v] = Layout::vertical([Constraint::Length(height.min(area.height))])
+        .flex(Flex::Center)
+        .areas(area);
+    let [h] = Layout::horizontal([Constraint::Length(width.min(area.width))])
+        .flex(Flex::Center)
+        .areas(v);
+    h
+}
+
+fn draw_help(frame: &mut Frame, app: &App) {
+    let entries = app.keymap.help_lines();
+    let screen = frame.area();
+    // As many rows as fit; more columns when the screen is short.
+    let rows = usize::from(screen.height.saturating_sub(4)).clamp(1, entries.len());
+    let columns = entries.len().div_ceil(rows);
+    let rows = entries.len().div_ceil(columns);
+    let col_width: u16 = if columns == 1 {
+        70
+    } else {
+        screen.width.saturating_sub(2) / columns as u16
+    };
+    let text_width = usize::from(col_width.saturating_sub(12));
+    let lines: Vec<Line> = (0..rows)
+        .map(|r| {
+            let mut spans = vec![];
+            for c in 0..columns {
+                if let Some((keys, what)) = entries.get(c * rows + r) {
+                    spans.push(Span::styled(
+                        format!("{keys:>9}  "),
+                        Style::new().bold().fg(Color::Cyan),
+                    ));
+                    spans.push(Span::raw(fit(what, text_width)));
+                    spans.push(Span::raw(" "));
+                }
+            }
+            Line::from(spans)
+        })
+        .collect();
+    let area = centered(screen, col_width * columns as u16 + 2, rows as u16 + 2);
+    frame.render_widget(Clear, area);
+    frame.render_widget(
+        Paragraph::new(lines).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .title(" Keys (keys.toml) · any key closes "),
+        ),
+        area,
+    );
+}
+
+fn draw_confirm(frame: &mut Frame, question: &str) {
+    let area = centered(
+        frame.area(),
+        (question.chars().count() as u16 + 6).max(30),
+        3,
+    );
+    frame.render_widget(Clear, area);
+    frame.render_widget(
+        Paragraph::new(question.to_string())
+            .style(Style::new().bold())
+            .block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .border_style(Style::new().fg(Color::Red))
+                    .title(" Confirm "),
+            ),
+        area,
+    );
+}
+
+fn draw_retag(frame: &mut Frame, selected: usize, targets: usize) {
+    let lines: Vec<Line> = Tag::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let l = Line::from(Span::styled(format!(" {} ", t.as_str()), tag_style(*t)));
+            if i == selected {
+                l.style(Style::new().add_modifier(Modifier::REVERSED))
+            } else {
+                l
+            }
+        })
+        .collect();
+    let area = centered(frame.area(), 34, Tag::ALL.len() as u16 + 2);
+    frame.render_widget(Clear, area);
+    let title = if targets == 1 {
+        " Retag as… (Enter) ".to_string()
+    } else {
+        format!(" Retag {targets} as… (Enter) ")
+    };
+    frame.render_widget(
+        Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(title)),
+        area,
+    );
+}

@@ -1,0 +1,212 @@
+//! The store worker: a thread that owns the [`Store`] and answers the inbox's [`Request`]s, so
+//! the UI loop never waits on SQLite. [`Worker::handle`] is also called directly by tests.
+
+use std::cell::Cell;
+use std::sync::Arc;
+use std::sync::mpsc as std_mpsc;
+
+use chrono::{DateTime, Utc};
+
+use super::api::QueueRow;
+use super::app::{PageDir, Request, Response};
+use crate::domain::{Flags, Platform, Tag};
+use crate::store::{NewReply, Store};
+use crate::workflow::{SlaConfig, State};
+
+/// Rows a search shows at most.
+pub const SEARCH_LIMIT: usize = 500;
+
+/// The clock the worker stamps actions with (`CALMA_NOW` or the system time in the app, a fixed
+/// time in tests).
+pub type ClockFn = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+
+/// Owns the connection and answers requests one at a time.
+pub struct Worker {
+    pub store: Store,
+    pub operator: String,
+    pub sla: SlaConfig,
+    pub clock: ClockFn,
+    /// The `data_version` seen at the last poll.
+    seen_version: Cell<Option<i64>>,
+}
+
+/// A keyset anchor past every real row: the rows before it are the queue's last page.
+fn end_anchor() -> QueueRow {
+    QueueRow {
+        comment_id: i64::MAX,
+        platform: Platform::Web,
+        tag: Tag::Other,
+        flags: Flags::default(),
+        state: State::New,
+        author: String::new(),
+        text: String::new(),
+        created_at: None,
+        due_at: None,
+    }
+}
+
+impl Worker {
+    pub fn new(
+        store: Store,
+        operator: impl Into<String>,
+        sla: SlaConfig,
+        clock: ClockFn,
+    ) -> Worker {
+        Worker {
+            store,
+            operator: operator.into(),
+            sla,
+            clock,
+            seen_version: Cell::new(None),
+        }
+    }
+
+    /// Answers one request.
+    pub fn handle(&self, req: Request) -> Response {
+        let now = (self.clock)();
+        let fail = |e: &dyn std::fmt::Display| Response::Failed(e.to_string());
+        match req {
+            Request::Page {
+                generation,
+                queue,
+                dir,
+                anchor,
+                limit,
+            } => {
+                let rows = match (dir, anchor) {
+                    (PageDir::Prev, Some(a)) => self.store.queue_page_before(queue, &a, limit, now),
+                    (PageDir::Last, _) => {
+                        self.store
+                            .queue_page_before(queue, &end_anchor(), limit, now)
+                    }
+                    (PageDir::First, _) => self.store.queue_page(queue, None, limit, now),
+                    (_, a) => self.store.queue_page(queue, a.as_ref(), limit, now),
+                };
+                match rows {
+                    Ok(rows) => Response::Page {
+                        generation,
+                        dir,
+                        limit,
+                        rows,
+                    },
+                    Err(e) => fail(&e),
+                }
+            }
+            Request::Counts => match self.store.queue_counts(now) {
+                Ok(c) => Response::Counts(c),
+                Err(e) => fail(&e),
+            },
+            Request::Case { generation, id } => match self.store.case_view(id, now, &self.sla) {
+                Ok(v) => Response::Case {
+                    generation,
+                    view: Box::new(v),
+                },
+                Err(e) => fail(&e),
+            },
+            Request::Act { ids, action, reply } => {
+                let reply = reply.map(NewReply::text);
+                let results = ids
+                    .into_iter()
+                    .map(|id| {
+                        let r = self
+                            .store
+                            .act(id, &action, &self.operator, now, &self.sla, reply.as_ref())
+                            .map(|t| {
+                                format!("#{id} {}: {} → {}", t.event.name, t.event.from, t.event.to)
+                            })
+                            .map_err(|e| e.to_string());
+                        (id, r)
+                    })
+                    .collect();
+                Response::Acted {
+                    action: action.kind(),
+                    results,
+                }
+            }
+            Request::Undo { id } => Response::Undone {
+                id,
+                result: self
+                    .store
+                    .undo(id, &self.operator, now, &self.sla)
+                    .map(|c| format!("now {}", c.state))
+                    .map_err(|e| e.to_string()),
+            },
+            Request::Poll => match self.store.data_version() {
+                Ok(v) => Response::Polled {
+                    changed: self.seen_version.replace(Some(v)).is_some_and(|b| b != v),
+                },
+                Err(e) => fail(&e),
+            },
+            Request::Search { generation, text } => match self.store.search(&text, SEARCH_LIMIT) {
+                Ok(rows) => Response::Search {
+                    generation,
+                    text,
+                    rows,
+                },
+                Err(e) => fail(&e),
+            },
+        }
+    }
+
+    /// Runs the worker on its own thread: requests in, answers out through `send`. A request
+    /// for a case view is skipped when a newer one is already waiting (fast scrolling). Queue
+    /// counts (seconds on a million rows) run on a second thread with its own connection, so
+    /// paging never waits behind them.
+    pub fn spawn(
+        self,
+        send: impl Fn(Response) -> bool + Send + Sync + 'static,
+    ) -> std::io::Result<(std_mpsc::Sender<Request>, std::thread::JoinHandle<()>)> {
+        let send = Arc::new(send);
+        let (tx, rx) = std_mpsc::channel::<Request>();
+        let (count_tx, count_rx) = std_mpsc::channel::<()>();
+        let counter = Store::open(self.store.path()).ok();
+        let count_send = send.clone();
+        let clock = self.clock.clone();
+        std::thread::Builder::new()
+            .name("calma-counts".into())
+            .spawn(move || {
+                let Some(store) = counter else { return };
+                while count_rx.recv().is_ok() {
+                    // Several asks waiting: one count answers them all.
+                    count_rx.try_iter().for_each(drop);
+                    let r = match store.queue_counts(clock()) {
+                        Ok(c) => Response::Counts(c),
+                        Err(e) => Response::Failed(e.to_string()),
+                    };
+                    if !count_send(r) {
+                        return;
+                    }
+                }
+            })?;
+        let handle = std::thread::Builder::new()
+            .name("calma-store".into())
+            .spawn(move || {
+                while let Ok(first) = rx.recv() {
+                    let mut batch = vec![first];
+                    batch.extend(rx.try_iter());
+                    let last_case = batch
+                        .iter()
+                        .rposition(|r| matches!(r, Request::Case { .. }));
+                    for (i, req) in batch.into_iter().enumerate() {
+                        let answer = match req {
+                            Request::Counts => {
+                                if count_tx.send(()).is_err() {
+                                    Some(self.handle(Request::Counts))
+                                } else {
+                                    None
+                                }
+                            }
+                            Request::Case { .. } if Some(i) != last_case => None,
+                            req => Some(self.handle(req)),
+                        };
+                        if let Some(a) = answer
+                            && !send(a)
+                        {
+                            return;
+                        }
+                    }
+                }
+            })?;
+        Ok((tx, handle))
+    }
+}
