@@ -131,13 +131,21 @@ fn ensure(path: &Path, n: u64, write: fn(std::fs::File, u64, u64) -> std::io::Re
     );
 }
 
-/// Runs a command under `/usr/bin/time` when it exists; returns (seconds, peak RSS in MB).
-fn timed(mut cmd: Command, stdin: Option<&str>) -> (f64, Option<f64>) {
+/// What one run cost: wall seconds, and from `/usr/bin/time` when it exists, CPU seconds
+/// (user + system: steadier than wall time on a shared, loaded machine) and peak RSS in MB.
+struct Run {
+    secs: f64,
+    cpu: Option<f64>,
+    rss: Option<f64>,
+}
+
+/// Runs a command under `/usr/bin/time` when it exists.
+fn timed(mut cmd: Command, stdin: Option<&str>) -> Run {
     let rss_file = data_dir().join("rss.txt");
     let has_time = Path::new("/usr/bin/time").exists();
     let mut run = if has_time {
         let mut t = Command::new("/usr/bin/time");
-        t.arg("-f").arg("%M").arg("-o").arg(&rss_file);
+        t.arg("-f").arg("%U %S %M").arg("-o").arg(&rss_file);
         t.arg(cmd.get_program());
         t.args(cmd.get_args());
         for (k, v) in cmd.get_envs() {
@@ -168,12 +176,22 @@ fn timed(mut cmd: Command, stdin: Option<&str>) -> (f64, Option<f64>) {
     };
     let secs = start.elapsed().as_secs_f64();
     assert!(status.success() || status.code() == Some(3), "{status}");
-    let rss = has_time
+    let fields: Vec<f64> = has_time
         .then(|| std::fs::read_to_string(&rss_file).ok())
         .flatten()
-        .and_then(|s| s.trim().lines().last()?.trim().parse::<f64>().ok())
-        .map(|kb| kb / 1024.0);
-    (secs, rss)
+        .and_then(|s| {
+            let line = s.trim().lines().last()?.to_owned();
+            line.split_whitespace()
+                .map(|f| f.parse::<f64>().ok())
+                .collect::<Option<Vec<f64>>>()
+        })
+        .filter(|f| f.len() == 3)
+        .unwrap_or_default();
+    Run {
+        secs,
+        cpu: fields.first().map(|u| u + fields[1]),
+        rss: fields.get(2).map(|kb| kb / 1024.0),
+    }
 }
 
 fn fresh(path: &Path) {
@@ -214,16 +232,14 @@ fn main() {
         cmd.arg("--db").arg(&db).arg("ingest").arg(input);
         cmd.env("CALMA_NOW", "2026-11-20T12:00:00Z");
         cmd.env("XDG_DATA_HOME", dir.join("xdg"));
-        let (secs, rss) = timed(cmd, None);
-        rows.push((name, secs, rss));
+        rows.push((name, timed(cmd, None)));
     }
     {
         let db = dir.join("writer.db");
         fresh(&db);
         let mut cmd = Command::new(std::env::current_exe().unwrap());
         cmd.arg(&db).arg(&csv).env("CALMA_BENCH_CHILD", "writer");
-        let (secs, rss) = timed(cmd, None);
-        rows.push(("calma, classifier excl.", secs, rss));
+        rows.push(("calma, classifier excl.", timed(cmd, None)));
     }
     let sqlite_ok = Command::new("sqlite3").arg("-version").output().is_ok();
     if sqlite_ok {
@@ -236,36 +252,41 @@ fn main() {
         );
         let mut cmd = Command::new("sqlite3");
         cmd.arg(&db);
-        let (secs, rss) = timed(cmd, Some(&script));
-        rows.push(("sqlite3 .import (CSV)", secs, rss));
+        rows.push(("sqlite3 .import (CSV)", timed(cmd, Some(&script))));
     } else {
         eprintln!("sqlite3 not found: the baseline row is skipped");
     }
     println!(
-        "{:<24} {:>9} {:>12} {:>11}",
-        "run", "seconds", "rows/s", "peak RSS"
+        "{:<24} {:>9} {:>12} {:>9} {:>12} {:>9}",
+        "run", "seconds", "rows/s", "CPU s", "rows/CPU s", "peak RSS"
     );
-    for (name, secs, rss) in &rows {
+    let opt = |v: Option<f64>, unit: &str, digits: usize| {
+        v.map(|v| format!("{v:.digits$}{unit}"))
+            .unwrap_or_else(|| "-".into())
+    };
+    for (name, r) in &rows {
         println!(
-            "{name:<24} {secs:>9.2} {:>12.0} {:>11}",
-            n as f64 / secs,
-            rss.map(|r| format!("{r:.0} MB"))
-                .unwrap_or_else(|| "-".into())
+            "{name:<24} {:>9.2} {:>12.0} {:>9} {:>12} {:>9}",
+            r.secs,
+            n as f64 / r.secs,
+            opt(r.cpu, "", 2),
+            opt(r.cpu.map(|c| n as f64 / c), "", 0),
+            opt(r.rss, " MB", 0),
         );
     }
-    if let (Some(c), Some(b)) = (
-        rows.iter().find(|r| r.0 == "calma ingest (CSV)"),
-        rows.iter().find(|r| r.0 == "sqlite3 .import (CSV)"),
-    ) {
-        println!("calma CSV / sqlite3 .import = {:.2}x", b.1 / c.1);
-    }
-    if let (Some(c), Some(b)) = (
-        rows.iter().find(|r| r.0 == "calma, classifier excl."),
-        rows.iter().find(|r| r.0 == "sqlite3 .import (CSV)"),
-    ) {
-        println!(
-            "calma without the classifier / sqlite3 .import = {:.2}x",
-            b.1 / c.1
-        );
+    let find = |name: &str| rows.iter().find(|r| r.0 == name).map(|r| &r.1);
+    let base = find("sqlite3 .import (CSV)");
+    for (name, label) in [
+        ("calma ingest (CSV)", "calma CSV"),
+        ("calma ingest (NDJSON)", "calma NDJSON"),
+        ("calma, classifier excl.", "calma without the classifier"),
+    ] {
+        if let (Some(c), Some(b)) = (find(name), base) {
+            let cpu = match (c.cpu, b.cpu) {
+                (Some(c), Some(b)) => format!(", by CPU time {:.2}x", b / c),
+                _ => String::new(),
+            };
+            println!("{label} / sqlite3 .import = {:.2}x{cpu}", b.secs / c.secs);
+        }
     }
 }

@@ -55,6 +55,8 @@ pub struct IngestWriter<'s> {
     /// are read in when a transaction begins.
     watermark: i64,
     explain: Vec<u8>,
+    /// The insert every record runs, prepared once.
+    insert: rusqlite::Statement<'s>,
     /// The brand's replies stored in this run: (platform, parent external id, when), so the
     /// cases they answer can be marked answered once every record is in.
     brand_replies: Vec<(Platform, String, DateTime<Utc>)>,
@@ -83,6 +85,7 @@ impl<'s> IngestWriter<'s> {
             threads: Seen::new(),
             watermark: 0,
             explain: Vec::new(),
+            insert: store.conn().prepare(INSERT_COMMENT)?,
             brand_replies: Vec::new(),
             received: (DateTime::UNIX_EPOCH, ts(DateTime::UNIX_EPOCH)),
             in_tx: false,
@@ -288,12 +291,12 @@ impl<'s> IngestWriter<'s> {
             Some(a) if !c.is_brand && history.comments > 0 => self.open_case_in_thread(c, a)?,
             _ => None,
         };
-        let explained = write_explain(&verdict, &mut self.explain);
-        let explain = explained
-            .then(|| std::str::from_utf8(&self.explain).ok())
+        let mut buf = std::mem::take(&mut self.explain);
+        let explain = write_explain(&verdict, &mut buf)
+            .then(|| std::str::from_utf8(&buf).ok())
             .flatten();
         // Insert first: a new record (the common case) costs one index search, not two.
-        if let Some(id) = self.insert_new(
+        let inserted = self.insert_new(
             c,
             author_id,
             fingerprint,
@@ -302,7 +305,9 @@ impl<'s> IngestWriter<'s> {
             source,
             received,
             case_of,
-        )? {
+        );
+        self.explain = buf;
+        if let Some(id) = inserted? {
             self.remember(c, author_id, fingerprint, id);
             self.after_insert(c, author_id, &verdict, case_of, received)?;
             return Ok(Outcome::New(id));
@@ -472,7 +477,7 @@ impl<'s> IngestWriter<'s> {
 
     #[allow(clippy::too_many_arguments)]
     fn insert_new(
-        &self,
+        &mut self,
         c: &Comment,
         author_id: Option<i64>,
         fingerprint: i64,
@@ -482,7 +487,6 @@ impl<'s> IngestWriter<'s> {
         received: DateTime<Utc>,
         case_of: Option<i64>,
     ) -> Result<Option<i64>> {
-        let conn = self.store.conn();
         // Our own replies and a customer's follow-ups are not cases of their own.
         let is_case = !c.is_brand && case_of.is_none();
         let (state, due) = if is_case {
@@ -493,7 +497,7 @@ impl<'s> IngestWriter<'s> {
         } else {
             (None, super::NO_DUE)
         };
-        let n = conn.prepare_cached(INSERT_COMMENT)?.execute(params![
+        let n = self.insert.execute(params![
             c.platform.as_str(),
             c.external_id,
             c.thread_id,
@@ -518,7 +522,7 @@ impl<'s> IngestWriter<'s> {
             due,
             case_of,
         ])?;
-        Ok((n == 1).then(|| conn.last_insert_rowid()))
+        Ok((n == 1).then(|| self.store.conn().last_insert_rowid()))
     }
 
     /// Keeps a record that could not be read. The same bad record read again is kept once.
@@ -561,25 +565,127 @@ pub(crate) fn explain_json(v: &Classification) -> Option<String> {
         .flatten()
 }
 
-/// The explanation as stored, key order included (`pack`, `rules`, `scores`).
-#[derive(serde::Serialize)]
-struct Explain<'a> {
-    pack: &'a str,
-    rules: &'a [RuleHit],
-    scores: &'a [(Tag, f32)],
-}
-
 /// Writes the explanation column into `buf` (cleared first, reused from record to record);
-/// false when there is nothing to explain.
+/// false when there is nothing to explain. The same JSON serde would write for
+/// `{"pack", "rules", "scores"}`, written by hand: it runs once per record on the writer thread.
 fn write_explain(v: &Classification, buf: &mut Vec<u8>) -> bool {
     buf.clear();
     if v.rules.is_empty() && v.scores.is_empty() && v.pack_version.is_empty() {
         return false;
     }
-    let e = Explain {
-        pack: &v.pack_version,
-        rules: &v.rules,
-        scores: &v.scores,
-    };
-    serde_json::to_writer(&mut *buf, &e).is_ok()
+    buf.extend_from_slice(b"{\"pack\":");
+    push_json_str(buf, &v.pack_version);
+    buf.extend_from_slice(b",\"rules\":[");
+    for (i, r) in v.rules.iter().enumerate() {
+        if i > 0 {
+            buf.push(b',');
+        }
+        buf.extend_from_slice(b"{\"rule\":");
+        push_json_str(buf, &r.rule);
+        if !r.spans.is_empty() {
+            buf.extend_from_slice(b",\"spans\":[");
+            for (j, (a, b)) in r.spans.iter().enumerate() {
+                if j > 0 {
+                    buf.push(b',');
+                }
+                let _ = std::io::Write::write_fmt(buf, format_args!("[{a},{b}]"));
+            }
+            buf.push(b']');
+        }
+        buf.push(b'}');
+    }
+    buf.extend_from_slice(b"],\"scores\":[");
+    for (i, (tag, score)) in v.scores.iter().enumerate() {
+        if i > 0 {
+            buf.push(b',');
+        }
+        buf.push(b'[');
+        push_json_str(buf, tag.as_str());
+        buf.push(b',');
+        if serde_json::to_writer(&mut *buf, score).is_err() {
+            return false;
+        }
+        buf.push(b']');
+    }
+    buf.extend_from_slice(b"]}");
+    true
+}
+
+/// A JSON string: copied as it is when nothing in it needs escaping (rule ids, tags, pack
+/// versions), else escaped by serde_json.
+fn push_json_str(buf: &mut Vec<u8>, s: &str) {
+    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        buf.push(b'"');
+        buf.extend_from_slice(s.as_bytes());
+        buf.push(b'"');
+    } else {
+        let _ = serde_json::to_writer(&mut *buf, s);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Flags, Lang};
+
+    fn verdict(rules: Vec<RuleHit>, pack: &str) -> Classification {
+        Classification {
+            tag: Tag::Complaint,
+            flags: Flags::default(),
+            sentiment: -0.5,
+            lang: Lang::Es,
+            scores: Tag::ALL.iter().map(|t| (*t, 0.25)).collect(),
+            rules,
+            pack_version: pack.into(),
+        }
+    }
+
+    #[test]
+    fn explanation_is_the_json_serde_writes_and_reads_back() {
+        let v = verdict(
+            vec![
+                RuleHit {
+                    rule: "es.complaint.\"odd\"\\id\u{1}".into(),
+                    spans: vec![(0, 4), (10, 250)],
+                },
+                RuleHit {
+                    rule: "complaint.combo".into(),
+                    spans: vec![],
+                },
+            ],
+            "builtin-1+user-ab12",
+        );
+        let mut buf = Vec::new();
+        assert!(write_explain(&v, &mut buf));
+        #[derive(serde::Serialize)]
+        struct Explain<'a> {
+            pack: &'a str,
+            rules: &'a [RuleHit],
+            scores: &'a [(Tag, f32)],
+        }
+        let serde = serde_json::to_string(&Explain {
+            pack: &v.pack_version,
+            rules: &v.rules,
+            scores: &v.scores,
+        })
+        .unwrap();
+        assert_eq!(std::str::from_utf8(&buf).unwrap(), serde);
+        let ours: serde_json::Value = serde_json::from_slice(&buf).unwrap();
+        assert_eq!(ours["pack"], "builtin-1+user-ab12");
+        let scores: Vec<(Tag, f32)> = serde_json::from_value(ours["scores"].clone()).unwrap();
+        assert_eq!(scores, v.scores);
+        let rules: Vec<RuleHit> = serde_json::from_value(ours["rules"].clone()).unwrap();
+        assert_eq!(rules, v.rules);
+    }
+
+    #[test]
+    fn nothing_to_explain_for_an_unclassified_comment() {
+        let mut buf = b"left over".to_vec();
+        assert!(!write_explain(&Classification::unclassified(Lang::En), &mut buf));
+        assert!(buf.is_empty());
+        assert_eq!(
+            explain_json(&verdict(vec![], "p")).unwrap(),
+            r#"{"pack":"p","rules":[],"scores":[["troll",0.25],["complaint",0.25],["constructive",0.25],["oportunista",0.25],["other",0.25]]}"#
+        );
+    }
 }
