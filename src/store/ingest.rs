@@ -11,7 +11,7 @@ use rusqlite::{OptionalExtension, params};
 use super::cases::initial_due;
 use super::seen::{Seen, thread_key};
 use super::{Result, Store, stable_hash, ts};
-use crate::domain::{AuthorHistory, Classification, Comment, Flag, Platform, RuleHit, Tag};
+use crate::domain::{AuthorHistory, Classification, Comment, Flag, Platform, Tag};
 use crate::ingest::BadRecord;
 use crate::workflow::{Action, SlaConfig, State};
 
@@ -626,7 +626,7 @@ fn push_json_str(buf: &mut Vec<u8>, s: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{Flags, Lang};
+    use crate::domain::{Flags, Lang, RuleHit};
 
     fn verdict(rules: Vec<RuleHit>, pack: &str) -> Classification {
         Classification {
