@@ -427,7 +427,7 @@ fn the_composer_records_the_reply_with_acknowledge() {
     let mut h = Harness::new((160, 48));
     h.keys(":queue complaints<Enter>");
     h.select("c1");
-    h.keys("rSorry Maria, we are on it.<C-s>");
+    h.keys("r<Esc>Sorry Maria, we are on it.<C-s>y");
     assert_eq!(h.state("c1"), State::Acknowledged);
     let replies = h.worker.store.replies(h.id("c1")).unwrap();
     assert_eq!(replies.len(), 1);
@@ -566,7 +566,7 @@ fn snap_all(size: (u16, u16), tag: &str) {
     h.select("c1");
     h.keys("<Enter>");
     insta::assert_snapshot!(format!("case_{tag}"), h.screen());
-    h.keys("rWe are sorry, Maria.");
+    h.keys("r<Esc>We are sorry, Maria.");
     insta::assert_snapshot!(format!("composer_{tag}"), h.screen());
     h.keys("<Esc><Esc>?");
     insta::assert_snapshot!(format!("help_{tag}"), h.screen());
@@ -686,7 +686,7 @@ fn a_draft_stays_with_its_case() {
     let mut h = Harness::new((160, 48));
     h.keys(":queue all<Enter>");
     h.select("c1");
-    h.keys("rDear Maria<Esc>");
+    h.keys("r<Esc>Dear Maria<Esc>");
     h.keys("r");
     assert_eq!(
         h.app.composer.lines().join("\n"),

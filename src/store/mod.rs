@@ -7,6 +7,7 @@
 mod cases;
 mod classify;
 mod comments;
+mod drafts;
 mod ingest;
 pub mod migrations;
 
@@ -18,6 +19,7 @@ use rusqlite::Connection;
 
 pub use cases::{AuthorSummary, CaseView, NewReply, Queue, QueueRow, StoredEvent, StoredReply};
 pub use comments::{CommentFilter, StoredComment, Version};
+pub use drafts::StoredDraft;
 pub use ingest::{IngestWriter, Outcome};
 
 /// What can go wrong in the store.
