@@ -39,9 +39,7 @@ impl Store {
     pub fn draft(&self, comment_id: i64) -> Result<Option<StoredDraft>> {
         let row = self
             .conn()
-            .prepare_cached(
-                "SELECT text, template, updated_at FROM drafts WHERE comment_id = ?1",
-            )?
+            .prepare_cached("SELECT text, template, updated_at FROM drafts WHERE comment_id = ?1")?
             .query_row([comment_id], |r| {
                 Ok((
                     r.get::<_, String>(0)?,
@@ -96,9 +94,14 @@ mod tests {
             .id;
         assert_eq!(store.draft(id).unwrap(), None);
         store.save_draft(id, "Hi", None, now).unwrap();
-        store.save_draft(id, "Hi Ana", Some("acknowledge"), now).unwrap();
+        store
+            .save_draft(id, "Hi Ana", Some("acknowledge"), now)
+            .unwrap();
         let d = store.draft(id).unwrap().unwrap();
-        assert_eq!((d.text.as_str(), d.template.as_deref()), ("Hi Ana", Some("acknowledge")));
+        assert_eq!(
+            (d.text.as_str(), d.template.as_deref()),
+            ("Hi Ana", Some("acknowledge"))
+        );
         store.delete_draft(id).unwrap();
         assert_eq!(store.draft(id).unwrap(), None);
     }

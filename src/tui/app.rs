@@ -568,7 +568,8 @@ impl App {
     /// Replaces the composer's text (a template drafted, a draft restored, the editor's result).
     pub fn set_composer_text(&mut self, text: &str) {
         self.composer = TextArea::from(text.split('\n'));
-        self.composer.move_cursor(ratatui_textarea::CursorMove::Bottom);
+        self.composer
+            .move_cursor(ratatui_textarea::CursorMove::Bottom);
         self.composer.move_cursor(ratatui_textarea::CursorMove::End);
         self.composer
             .set_search_style(Style::new().fg(Color::Black).bg(Color::Yellow));
@@ -1353,7 +1354,9 @@ impl App {
             }
             Mode::Picker(p) => {
                 match k.code {
-                    KeyCode::Down => p.selected = (p.selected + 1).min(p.matches.len().saturating_sub(1)),
+                    KeyCode::Down => {
+                        p.selected = (p.selected + 1).min(p.matches.len().saturating_sub(1))
+                    }
                     KeyCode::Up => p.selected = p.selected.saturating_sub(1),
                     KeyCode::Char(c) => p.query.push(c),
                     KeyCode::Backspace => {
@@ -1363,7 +1366,8 @@ impl App {
                 }
                 if matches!(k.code, KeyCode::Char(_) | KeyCode::Backspace) {
                     let (q, action) = (p.query.clone(), self.reply_action);
-                    let matches = composer::pick_order(&self.guide, action, self.composer_tag(), &q);
+                    let matches =
+                        composer::pick_order(&self.guide, action, self.composer_tag(), &q);
                     if let Mode::Picker(p) = &mut self.mode {
                         p.matches = matches;
                         p.selected = 0;
@@ -1374,10 +1378,14 @@ impl App {
             Mode::Review if k.code == KeyCode::Char('e') => {
                 vec![Effect::Edit(self.composer_text())]
             }
-            Mode::Composer if k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char('e') => {
+            Mode::Composer
+                if k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char('e') =>
+            {
                 vec![Effect::Edit(self.composer_text())]
             }
-            Mode::Composer if k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char('t') => {
+            Mode::Composer
+                if k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char('t') =>
+            {
                 self.open_picker();
                 vec![]
             }
@@ -1510,7 +1518,9 @@ impl App {
             Ask::CommandLine => self.run_command_line(input),
             Ask::Placeholder(name) => {
                 if input.is_empty() {
-                    self.error(format!("{{{name}}} needs a value (Esc leaves it in the text)"));
+                    self.error(format!(
+                        "{{{name}}} needs a value (Esc leaves it in the text)"
+                    ));
                     self.ask(Ask::Placeholder(name), targets);
                     return vec![];
                 }

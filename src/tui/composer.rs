@@ -214,7 +214,10 @@ mod tests {
     #[test]
     fn filling_replaces_every_occurrence_with_or_without_fallback() {
         let t = "Hi {name|there}, about {issue}: {issue} is logged.";
-        assert_eq!(fill(t, "issue", "the refund"), "Hi {name|there}, about the refund: the refund is logged.");
+        assert_eq!(
+            fill(t, "issue", "the refund"),
+            "Hi {name|there}, about the refund: the refund is logged."
+        );
         assert_eq!(unfilled(t), ["issue"]);
         assert!(unfilled("Hi {name|there}").is_empty());
     }

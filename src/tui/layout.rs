@@ -47,12 +47,11 @@ pub fn areas(area: Rect, case_open: bool, composer: bool) -> Areas {
     };
     let (case, composer) = match (case, composer) {
         (Some(c), true) => {
-            let [top, bottom] =
-                Layout::vertical([
-                    Constraint::Min(3),
-                    Constraint::Length(COMPOSER_ROWS.max(c.height / 2)),
-                ])
-                .areas(c);
+            let [top, bottom] = Layout::vertical([
+                Constraint::Min(3),
+                Constraint::Length(COMPOSER_ROWS.max(c.height / 2)),
+            ])
+            .areas(c);
             (Some(top), Some(bottom))
         }
         (c, _) => (c, None),

@@ -13,8 +13,8 @@ use tokio::sync::mpsc;
 
 use super::app::{Action, App, Effect, Request, update};
 use super::view;
-use crate::replies::osc52;
 use super::worker::{ClockFn, Worker};
+use crate::replies::osc52;
 
 /// Everything the loop needs besides the app.
 pub struct Wiring {

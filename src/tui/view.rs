@@ -11,11 +11,11 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use super::api::{CaseView, Queue, QueueRow};
 use super::app::{App, Mode, command_of};
 use super::composer::Picker;
-use crate::replies::{LintWarning, send_guard};
 use super::diff::{Piece, word_diff};
 use super::keymap::Command;
 use super::layout::{self, Areas};
 use crate::domain::Tag;
+use crate::replies::{LintWarning, send_guard};
 use crate::workflow::{self as wf, SlaConfig, State, Urgency};
 
 /// Paints the whole screen.
@@ -582,7 +582,14 @@ fn draw_review(frame: &mut Frame, app: &App) {
     let from = app
         .origin
         .as_ref()
-        .map(|o| format!(" · template {} v{} ({})", o.template, o.variant + 1, o.lang.as_str()))
+        .map(|o| {
+            format!(
+                " · template {} v{} ({})",
+                o.template,
+                o.variant + 1,
+                o.lang.as_str()
+            )
+        })
         .unwrap_or_else(|| " · free text".into());
     let mut lines = vec![
         Line::from(vec![

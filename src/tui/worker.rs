@@ -9,8 +9,8 @@ use chrono::{DateTime, Utc};
 
 use super::api::QueueRow;
 use super::app::{PageDir, Request, Response};
-use crate::domain::{Flags, Platform, Tag};
 use super::composer::{self, Origin};
+use crate::domain::{Flags, Platform, Tag};
 use crate::replies::{self, Guide, Part, Recipient, Values};
 use crate::store::Store;
 use crate::workflow::{SlaConfig, State};
@@ -196,7 +196,9 @@ impl Worker {
     ) -> Result<(String, Origin), String> {
         let c = self.store.comment(id).map_err(|e| e.to_string())?;
         let mut values = composer::case_values(&c, &self.operator);
-        for key in ["name", "agent", "order", "ticket", "channel", "contact", "issue", "eta"] {
+        for key in [
+            "name", "agent", "order", "ticket", "channel", "contact", "issue", "eta",
+        ] {
             if let Some(v) = extra.get(key) {
                 values.set(key, v);
             }
