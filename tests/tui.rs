@@ -321,6 +321,18 @@ fn a_complaint_walks_from_acknowledge_to_verify() {
     assert_eq!(h.last_event("c1"), "ana acknowledge new→acknowledged ");
 
     h.keys("pemail<Enter>maria@example.com<Enter>");
+    assert_eq!(
+        h.app.mode,
+        Mode::Composer,
+        "the e-mail is drafted: {}",
+        h.status()
+    );
+    assert!(
+        h.text().contains("Maria") && !h.text().contains('{'),
+        "{}",
+        h.text()
+    );
+    h.keys("<C-s>y");
     assert_eq!(h.state("c1"), State::Private);
     let case = h.worker.store.case(h.id("c1")).unwrap();
     assert_eq!(case.private.unwrap().contact, "maria@example.com");
@@ -653,7 +665,7 @@ fn after_an_action_the_open_case_stays_the_one_acted_on() {
     assert_eq!(h.state("c1"), State::Acknowledged);
     // The queue re-sorted (c1's clock changed), but the case pane and the next action stay on c1.
     assert_eq!(h.app.case.as_ref().unwrap().case.comment_id, h.id("c1"));
-    h.keys("pdm<Enter>@maria<Enter>");
+    h.keys("pdm<Enter>@maria<Enter><C-s>y");
     assert_eq!(h.state("c1"), State::Private);
     h.keys("<Esc>");
     // Back in the queue, the cursor is still on c1.
@@ -946,4 +958,43 @@ fn composer_screens_at_80x24() {
 #[test]
 fn composer_screens_at_160x48() {
     snap_composer((160, 48), "160x48");
+}
+
+#[test]
+fn moving_to_private_drafts_the_direct_message_after_the_contact_prompt() {
+    let mut h = Harness::new((160, 48));
+    h.keys(":queue complaints<Enter>");
+    h.select("c1");
+    h.keys("<Enter>p");
+    assert!(h.status().contains("not a step from new"), "{}", h.status());
+    assert_eq!(
+        h.app.mode,
+        Mode::Normal,
+        "no prompt for a step that is refused"
+    );
+    h.keys("a");
+    h.keys("pdm<Enter>@maria.l<Enter>");
+    assert_eq!(h.app.mode, Mode::Composer, "{}", h.status());
+    let origin = h.app.origin.clone().expect("drafted from the guide");
+    assert_eq!(origin.template, "move_to_private");
+    assert_eq!(origin.part, calma::replies::Part::Private);
+    assert!(h.text().starts_with("H"), "{}", h.text());
+    assert!(h.text().contains("Maria"), "{}", h.text());
+    assert!(!h.text().contains('{'), "{}", h.text());
+    assert_eq!(
+        h.state("c1"),
+        State::Acknowledged,
+        "nothing happens before the send"
+    );
+    h.keys("<C-s>y");
+    assert_eq!(h.state("c1"), State::Private);
+    let r = &h.worker.store.replies(h.id("c1")).unwrap()[0];
+    assert_eq!(r.part.as_deref(), Some("private"));
+    assert_eq!(r.channel.as_deref(), Some("dm"));
+    assert_eq!(r.template.as_deref(), Some("move_to_private"));
+    assert!(
+        h.last_event("c1").contains("move_to_private"),
+        "{}",
+        h.last_event("c1")
+    );
 }

@@ -321,6 +321,8 @@ pub struct App {
     pub guide: Guide,
     /// Typed since the last save: the next tick saves the draft.
     pub draft_dirty: bool,
+    /// The composer holds the private message of a move to private: channel and contact.
+    pub private: Option<(Channel, String)>,
     /// The BIFF lint of the composer's text, kept current as it changes.
     pub lint: Vec<LintWarning>,
     /// The text of the reply on its way to the store: copied to the clipboard once stored.
@@ -363,6 +365,7 @@ impl App {
             draft_dirty: false,
             sending: None,
             lint: Vec::new(),
+            private: None,
             status: None,
             bulk: false,
             quit: false,
@@ -668,8 +671,57 @@ impl App {
         })]
     }
 
+    /// The guide's template for moving to private that has a private message.
+    fn private_template(&self) -> Option<String> {
+        self.guide
+            .for_action(ActionKind::MoveToPrivate.as_str())
+            .find(|t| t.has_private())
+            .map(|t| t.id.clone())
+    }
+
+    /// After the channel and contact prompts: the composer opens on the private message (DM
+    /// or e-mail) drafted for case `id`; sending it records the move to private with it.
+    fn open_private(
+        &mut self,
+        id: i64,
+        template: String,
+        channel: Channel,
+        contact: &str,
+    ) -> Vec<Effect> {
+        self.composer = TextArea::default();
+        self.composer_for = Some(id);
+        self.origin = None;
+        self.lint.clear();
+        self.reply_action = ActionKind::MoveToPrivate;
+        self.private = Some((channel, contact.to_string()));
+        self.mode = Mode::Composer;
+        if !self.split() {
+            self.case_open = true;
+        }
+        let mut values = Values::new();
+        values.set("channel", composer::channel_words(channel));
+        values.set("contact", contact);
+        let mut fx = vec![];
+        if self.case_wanted != Some(id) {
+            fx = self.request_case(id);
+        }
+        fx.push(Effect::Store(Request::Draft {
+            id,
+            template,
+            part: Part::Private,
+            values,
+        }));
+        fx
+    }
+
     /// The workflow action the composer's reply is sent with.
     fn reply_workflow_action(&self) -> wf::Action {
+        if let Some((channel, contact)) = &self.private {
+            return wf::Action::MoveToPrivate {
+                channel: *channel,
+                contact: contact.clone(),
+            };
+        }
         match self.reply_action {
             ActionKind::Apologise => wf::Action::Apologise,
             ActionKind::FirmReply => wf::Action::FirmReply,
@@ -727,6 +779,23 @@ impl App {
         })]
     }
 
+    /// Why `kind` cannot apply to the one open case, known before asking the operator for its
+    /// details (a channel, a resolution, a reason): the prompt would be typed for nothing.
+    fn refused_before_asking(&self, kind: ActionKind, targets: &[i64]) -> Option<String> {
+        let [id] = targets else { return None };
+        let view = self.case.as_ref().filter(|v| v.case.comment_id == *id)?;
+        if view.allowed.contains(&kind) {
+            return None;
+        }
+        let from: Vec<&str> = view.allowed.iter().map(|a| a.as_str()).collect();
+        Some(format!(
+            "#{id}: {} is not a step from {}; from here: {}",
+            kind.as_str(),
+            view.case.state.as_str(),
+            from.join(", ")
+        ))
+    }
+
     /// Starts the action an [`ActionKind`] names: directly when it needs nothing more, else by
     /// asking for what it needs.
     fn start_action(&mut self, kind: ActionKind, extra: Option<&str>) -> Vec<Effect> {
@@ -753,6 +822,10 @@ impl App {
         };
         if let Some(a) = direct {
             return self.act(targets, a);
+        }
+        if let Some(why) = self.refused_before_asking(kind, &targets) {
+            self.error(why);
+            return vec![];
         }
         match kind {
             ActionKind::MoveToPrivate => self.ask(Ask::Channel, targets),
@@ -926,6 +999,7 @@ impl App {
                     self.reply_action = ActionKind::Acknowledge;
                     self.composer_for = Some(id);
                     self.origin = None;
+                    self.private = None;
                     self.draft_dirty = false;
                     self.lint.clear();
                     // A draft saved earlier (this session or before a quit or a crash).
@@ -1211,6 +1285,7 @@ impl App {
                         self.composer = TextArea::default();
                         self.composer_for = None;
                         self.origin = None;
+                        self.private = None;
                         self.draft_dirty = false;
                         self.lint.clear();
                         if let Some(text) = self.sending.take() {
@@ -1390,7 +1465,9 @@ impl App {
                 vec![]
             }
             Mode::Composer => {
-                if k.code == KeyCode::Tab {
+                if k.code == KeyCode::Tab && self.private.is_some() {
+                    self.info("a move to private: the message goes with that action");
+                } else if k.code == KeyCode::Tab {
                     let i = REPLY_ACTIONS
                         .iter()
                         .position(|a| *a == self.reply_action)
@@ -1466,7 +1543,11 @@ impl App {
                 vec![Effect::Store(Request::Act {
                     ids: vec![id],
                     action: self.reply_workflow_action(),
-                    reply: Some(composer::new_reply(text, self.origin.as_ref(), None)),
+                    reply: Some(composer::new_reply(
+                        text,
+                        self.origin.as_ref(),
+                        self.private.as_ref().map(|(c, _)| c.as_str()),
+                    )),
                 })]
             }
             m @ (Mode::Normal | Mode::Help) => {
@@ -1488,13 +1569,18 @@ impl App {
                     vec![]
                 }
             },
-            Ask::Contact(channel) => self.act(
-                targets,
-                wf::Action::MoveToPrivate {
-                    channel,
-                    contact: input.to_string(),
-                },
-            ),
+            Ask::Contact(channel) => match self.private_template() {
+                Some(template) if targets.len() == 1 && channel != Channel::Phone => {
+                    self.open_private(targets[0], template, channel, input)
+                }
+                _ => self.act(
+                    targets,
+                    wf::Action::MoveToPrivate {
+                        channel,
+                        contact: input.to_string(),
+                    },
+                ),
+            },
             Ask::Resolution => self.act(targets, self.resolve_action(input)),
             Ask::FollowUpDate => self.submit_follow_up(input, targets),
             Ask::Reason(rung) => self.act(targets, wf::Action::ladder(rung, input)),

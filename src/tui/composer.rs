@@ -5,7 +5,7 @@
 use crate::domain::{Lang, Tag};
 use crate::replies::{Guide, Part, UsageLog, UsageRecord, Values, placeholders};
 use crate::store::{NewReply, StoredComment, StoredReply};
-use crate::workflow::ActionKind;
+use crate::workflow::{ActionKind, Channel};
 
 /// Where the composer's text came from, recorded with the reply when it is sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,6 +117,15 @@ pub fn case_lang(comment: &StoredComment) -> Lang {
         .map(Lang::from_code)
         .filter(|l| *l != Lang::Other)
         .unwrap_or(Lang::En)
+}
+
+/// How a channel reads inside a sentence (`{channel}`).
+pub fn channel_words(c: Channel) -> &'static str {
+    match c {
+        Channel::Dm => "a direct message",
+        Channel::Email => "e-mail",
+        Channel::Phone => "phone",
+    }
 }
 
 /// The rotation's usage log, read back from the stored replies drafted from templates.
