@@ -9,6 +9,7 @@ mod classify;
 mod comments;
 mod drafts;
 mod ingest;
+mod insights;
 pub mod migrations;
 
 use std::path::{Path, PathBuf};
@@ -21,6 +22,9 @@ pub use cases::{AuthorSummary, CaseView, NewReply, Queue, QueueRow, StoredEvent,
 pub use comments::{CommentFilter, StoredComment, Version};
 pub use drafts::StoredDraft;
 pub use ingest::{IngestWriter, Outcome};
+pub use insights::{
+    CaseRecord, CrisisRow, DayTagCount, HourCount, OpenCount, StoredAlert, TextRow,
+};
 
 /// What can go wrong in the store.
 #[derive(Debug, thiserror::Error)]

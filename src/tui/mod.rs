@@ -10,6 +10,7 @@ pub mod diff;
 pub mod keymap;
 pub mod layout;
 pub mod run;
+pub mod stats;
 pub mod view;
 pub mod worker;
 
