@@ -119,6 +119,9 @@ pub fn case_lang(comment: &StoredComment) -> Lang {
         .unwrap_or(Lang::En)
 }
 
+/// The guide's holding statement, first in the picker on the crisis queue.
+pub const HOLDING_STATEMENT: &str = "crisis_holding";
+
 /// How a channel reads inside a sentence (`{channel}`).
 pub fn channel_words(c: Channel) -> &'static str {
     match c {
