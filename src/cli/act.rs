@@ -126,12 +126,9 @@ fn build_action(ctx: &Ctx, kind: ActionKind, a: &ActArgs) -> anyhow::Result<Acti
     })
 }
 
-/// The guide: the built-in one, extended by `guide.toml` in the config directory when present.
-pub fn load_guide() -> anyhow::Result<Guide> {
-    match super::config::default_config_path()
-        .map(|p| p.with_file_name("guide.toml"))
-        .filter(|p| p.exists())
-    {
+/// The guide: the built-in one, extended by `guide.toml` beside the configuration when present.
+pub fn load_guide(ctx: &Ctx) -> anyhow::Result<Guide> {
+    match ctx.beside_config("guide.toml").filter(|p| p.exists()) {
         Some(p) => Guide::load_with_user(&p).map_err(|e| anyhow::anyhow!("{}: {e}", p.display())),
         None => Ok(Guide::builtin()),
     }
@@ -169,7 +166,7 @@ fn template_reply(
     name: &str,
     a: &ActArgs,
 ) -> anyhow::Result<NewReply> {
-    let guide = load_guide()?;
+    let guide = load_guide(ctx)?;
     let c = store.comment(id)?;
     let lang = Lang::from_code(c.lang.as_deref().unwrap_or("en"));
     let mut values = Values::new();

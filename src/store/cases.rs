@@ -407,6 +407,16 @@ impl Store {
         self.rows(&sql, params![pattern, limit as i64])
     }
 
+    /// The queue rows of `ids`, in that order; ids that are not cases are left out.
+    pub fn queue_rows_by_id(&self, ids: &[i64]) -> Result<Vec<QueueRow>> {
+        let sql = format!("{ROW_SELECT} WHERE c.id = ?1 AND c.state IS NOT NULL");
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            out.extend(self.rows(&sql, [id])?);
+        }
+        Ok(out)
+    }
+
     /// The case a comment is: its stored record, or a `New` case opened when it was posted.
     pub fn case(&self, comment_id: i64) -> Result<Case> {
         Ok(self.case_and_opened(comment_id)?.0)
