@@ -77,13 +77,17 @@ impl Tagger for StandIn {
                 .iter()
                 .map(|t| (*t, if *t == tag { 1.1 } else { 0.0 }))
                 .collect(),
-            rules: ["en.complaint.breach", "en.complaint.several_cues", "en.spam.promo"]
-                .iter()
-                .map(|r| RuleHit {
-                    rule: (*r).to_owned(),
-                    spans: spans.clone(),
-                })
-                .collect(),
+            rules: [
+                "en.complaint.breach",
+                "en.complaint.several_cues",
+                "en.spam.promo",
+            ]
+            .iter()
+            .map(|r| RuleHit {
+                rule: (*r).to_owned(),
+                spans: spans.clone(),
+            })
+            .collect(),
             pack_version: "builtin-1".into(),
         }
     }

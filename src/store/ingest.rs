@@ -141,8 +141,7 @@ impl<'s> IngestWriter<'s> {
             top = top.max(r.get(0)?);
             let platform = r.get_ref(1)?.as_str().unwrap_or_default();
             let thread = r.get_ref(2)?.as_str().unwrap_or_default();
-            self.threads
-                .insert(thread_key(platform, thread, r.get(3)?));
+            self.threads.insert(thread_key(platform, thread, r.get(3)?));
         }
         let max: i64 = conn
             .prepare_cached("SELECT COALESCE(MAX(id), 0) FROM comments")?
@@ -229,34 +228,35 @@ impl<'s> IngestWriter<'s> {
             .prepare_cached("SELECT id FROM authors WHERE platform = ?1 AND key = ?2")?
             .query_row(params![c.platform.as_str(), key], |r| r.get(0))
             .optional()?;
-        let id = match known {
-            Some(id) => {
-                conn.prepare_cached(
+        let id =
+            match known {
+                Some(id) => {
+                    conn.prepare_cached(
                     "UPDATE authors SET handle = COALESCE(?2, handle), name = COALESCE(?3, name), \
                      is_brand = MAX(is_brand, ?4) WHERE id = ?1",
                 )?
                 .execute(params![id, c.author.handle, c.author.name, c.is_brand])?;
-                id
-            }
-            None => {
-                conn.prepare_cached(
-                    "INSERT INTO authors (platform, key, handle, name, is_brand, first_seen) \
+                    id
+                }
+                None => {
+                    conn.prepare_cached(
+                        "INSERT INTO authors (platform, key, handle, name, is_brand, first_seen) \
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                )?
-                .execute(params![
-                    c.platform.as_str(),
-                    key,
-                    c.author.handle,
-                    c.author.name,
-                    c.is_brand,
-                    self.received.1
-                ])?;
-                // Nobody knew this author: no history to look up.
-                let id = conn.last_insert_rowid();
-                self.history.insert(id, AuthorHistory::default());
-                id
-            }
-        };
+                    )?
+                    .execute(params![
+                        c.platform.as_str(),
+                        key,
+                        c.author.handle,
+                        c.author.name,
+                        c.is_brand,
+                        self.received.1
+                    ])?;
+                    // Nobody knew this author: no history to look up.
+                    let id = conn.last_insert_rowid();
+                    self.history.insert(id, AuthorHistory::default());
+                    id
+                }
+            };
         if self.authors.len() >= AUTHOR_CACHE {
             // Start over rather than grow: the store still knows every author and history.
             self.authors.clear();
@@ -681,7 +681,10 @@ mod tests {
     #[test]
     fn nothing_to_explain_for_an_unclassified_comment() {
         let mut buf = b"left over".to_vec();
-        assert!(!write_explain(&Classification::unclassified(Lang::En), &mut buf));
+        assert!(!write_explain(
+            &Classification::unclassified(Lang::En),
+            &mut buf
+        ));
         assert!(buf.is_empty());
         assert_eq!(
             explain_json(&verdict(vec![], "p")).unwrap(),
