@@ -588,7 +588,11 @@ fn write_explain(v: &Classification, buf: &mut Vec<u8>) -> bool {
                 if j > 0 {
                     buf.push(b',');
                 }
-                let _ = std::io::Write::write_fmt(buf, format_args!("[{a},{b}]"));
+                buf.push(b'[');
+                push_uint(buf, *a);
+                buf.push(b',');
+                push_uint(buf, *b);
+                buf.push(b']');
             }
             buf.push(b']');
         }
@@ -609,6 +613,21 @@ fn write_explain(v: &Classification, buf: &mut Vec<u8>) -> bool {
     }
     buf.extend_from_slice(b"]}");
     true
+}
+
+/// A number in decimal, without the formatting machinery.
+fn push_uint(buf: &mut Vec<u8>, mut n: usize) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    buf.extend_from_slice(&digits[i..]);
 }
 
 /// A JSON string: copied as it is when nothing in it needs escaping (rule ids, tags, pack
@@ -646,7 +665,7 @@ mod tests {
             vec![
                 RuleHit {
                     rule: "es.complaint.\"odd\"\\id\u{1}".into(),
-                    spans: vec![(0, 4), (10, 250)],
+                    spans: vec![(0, 4), (10, 250), (usize::MAX - 1, usize::MAX)],
                 },
                 RuleHit {
                     rule: "complaint.combo".into(),
