@@ -292,6 +292,12 @@ pub fn answered_by_community(
     comment_id: i64,
 ) -> store::Result<Option<(String, i64)>> {
     let c = store.comment(comment_id)?;
+    let thread = store.thread(&c)?;
+    Ok(community_answer(&c, &thread))
+}
+
+/// [`answered_by_community`] over a thread already at hand (the case pane has it).
+pub fn community_answer(c: &StoredComment, thread: &[StoredComment]) -> Option<(String, i64)> {
     let at = c.created_at.unwrap_or(c.received_at);
     let names: Vec<String> = [c.author.handle.as_deref(), c.author.name.as_deref()]
         .into_iter()
@@ -299,7 +305,7 @@ pub fn answered_by_community(
         .map(|n| n.trim_start_matches('@').to_lowercase())
         .filter(|n| n.len() >= 3)
         .collect();
-    let found = store.thread(&c)?.into_iter().find(|o| {
+    let found = thread.iter().find(|o| {
         let after = o.created_at.unwrap_or(o.received_at) >= at && o.id != c.id;
         let other = !o.is_brand && o.author_id.is_some() && o.author_id != c.author_id;
         let to_them = o.parent_id.as_deref() == Some(c.external_id.as_str()) || {
@@ -308,7 +314,7 @@ pub fn answered_by_community(
         };
         after && other && to_them && is_helpful(o)
     });
-    Ok(found.map(|o| (o.author.label().to_owned(), o.id)))
+    found.map(|o| (o.author.label().to_owned(), o.id))
 }
 
 #[cfg(test)]

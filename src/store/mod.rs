@@ -7,6 +7,7 @@
 mod cases;
 mod classify;
 mod comments;
+mod drafts;
 mod ingest;
 mod insights;
 pub mod migrations;
@@ -19,6 +20,7 @@ use rusqlite::Connection;
 
 pub use cases::{AuthorSummary, CaseView, NewReply, Queue, QueueRow, StoredEvent, StoredReply};
 pub use comments::{CommentFilter, StoredComment, Version};
+pub use drafts::StoredDraft;
 pub use ingest::{IngestWriter, Outcome};
 pub use insights::{
     CaseRecord, CrisisRow, DayTagCount, HourCount, OpenCount, StoredAlert, TextRow,

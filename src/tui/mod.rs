@@ -5,6 +5,7 @@
 //! [`update`] changes the state and returns [`Effect`]s, and [`view::draw`] only reads.
 
 pub mod app;
+pub mod composer;
 pub mod diff;
 pub mod keymap;
 pub mod layout;
