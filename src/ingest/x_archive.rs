@@ -146,7 +146,7 @@ impl Tweet<'_> {
             .or_else(|| trimmed(self.in_reply_to_status_id.as_deref()))
     }
 
-    fn to_parsed(mut self, opts: &ReadOptions, owner: Option<&str>) -> Result<Parsed, String> {
+    fn into_parsed(mut self, opts: &ReadOptions, owner: Option<&str>) -> Result<Parsed, String> {
         let own_id = trimmed(self.id_str.as_deref())
             .or_else(|| trimmed(self.id.as_deref()))
             .ok_or("missing id_str")?;
@@ -271,7 +271,7 @@ impl<'de> Visitor<'de> for CleanArchive<'_> {
         while let Some(w) = seq.next_element::<Wrapped>()? {
             let p = w
                 .tweet
-                .to_parsed(self.opts, self.owner)
+                .into_parsed(self.opts, self.owner)
                 .map_err(de::Error::custom)?;
             out.push(Ok(p));
         }
@@ -406,7 +406,7 @@ fn read_careful(text: &str, doc: &str, opts: &ReadOptions, owner: Option<&str>) 
             Ok(Wrapper { tweet: Some(t) }) => t.get(),
             _ => raw,
         };
-        let parsed = parse_raw::<Tweet>(tweet_raw).and_then(|t| t.to_parsed(opts, owner));
+        let parsed = parse_raw::<Tweet>(tweet_raw).and_then(|t| t.into_parsed(opts, owner));
         records.push(parsed.map_err(|e| bad_json(text, record, raw, e)));
     }
     if let Some(cut) = cut {
