@@ -335,7 +335,7 @@ impl Store {
             .collect()
     }
 
-    /// Adds stem counts per hour (and to the all-time totals) and moves the stem watermark to
+    /// Adds stem counts per hour (and to the totals since the stem floor) and moves the stem watermark to
     /// `mark`, in one transaction.
     pub fn add_term_counts(&self, counts: &HashMap<(i64, String), u64>, mark: i64) -> Result<()> {
         let tx = self.conn().unchecked_transaction()?;
@@ -435,7 +435,7 @@ impl Store {
         Ok(rows)
     }
 
-    /// All-time counts of the given stems.
+    /// Counts of the given stems since the stem floor (`insight_stems`: its V3 comment says all-time, which held until the floor bounded the first catch-up).
     pub fn stem_totals<'a>(
         &self,
         stems: impl IntoIterator<Item = &'a String>,
