@@ -730,7 +730,66 @@ fn has_cyrillic(norm: &str) -> bool {
         >= 3
 }
 
+/// Words stemmed before, per language: the same words come back comment after comment, and
+/// running the stemmer costs far more than a look-up.
+#[derive(Default)]
+struct StemCache {
+    map: HashMap<Vec<u8>, Box<str>, BuildFnv>,
+    key: Vec<u8>,
+}
+
+/// Entries kept before the cache starts afresh, bounding its memory.
+const STEM_CACHE_MAX: usize = 20_000;
+
+thread_local! {
+    static STEMS: std::cell::RefCell<StemCache> = std::cell::RefCell::default();
+}
+
+/// FNV-1a for the stem cache's short keys (SipHash costs more than the look-up saves).
+#[derive(Default, Clone, Copy)]
+struct BuildFnv;
+
+struct Fnv(u64);
+
+impl std::hash::BuildHasher for BuildFnv {
+    type Hasher = Fnv;
+    fn build_hasher(&self) -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ b as u64).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
 impl Engine {
+    /// The stem of `word` by `lang`'s stemmer, from the thread's cache when it was seen before.
+    fn stem(&self, lang: Lang, word: &str) -> String {
+        STEMS.with(|cell| {
+            let mut cache = cell.borrow_mut();
+            let StemCache { map, key } = &mut *cache;
+            key.clear();
+            key.push(lang_index(lang) as u8);
+            key.extend_from_slice(word.as_bytes());
+            if let Some(st) = map.get(key.as_slice()) {
+                return st.to_string();
+            }
+            let st = self.stemmers[lang_index(lang)].stem(word).into_owned();
+            if map.len() >= STEM_CACHE_MAX {
+                map.clear();
+            }
+            map.insert(key.clone(), st.clone().into_boxed_str());
+            st
+        })
+    }
+
     fn scan(&self, t: &str) -> Vec<Hit> {
         let mut hits = Vec::new();
         let Some(ac) = &self.ac else {
@@ -766,9 +825,7 @@ impl Engine {
                                                     st == &**stem
                                                 }
                                                 _ => {
-                                                    let st = self.stemmers[lang_index(*lang)]
-                                                        .stem(word)
-                                                        .into_owned();
+                                                    let st = self.stem(*lang, word);
                                                     let ok = *st == **stem;
                                                     last_stem = Some((word, *lang, st));
                                                     ok

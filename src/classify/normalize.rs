@@ -46,7 +46,7 @@ impl Normalized {
 /// Normalises `text` for matching. Deterministic and total: any string is accepted.
 pub fn normalize(text: &str) -> Normalized {
     let mut n = Builder {
-        out: String::with_capacity(text.len() + 8),
+        out: Vec::with_capacity(text.len() + 8),
         map: Vec::new(),
         identity: true,
         run_char: '\0',
@@ -56,21 +56,36 @@ pub fn normalize(text: &str) -> Normalized {
     };
     if text.is_ascii() {
         // Byte for byte the same layout until an elongation is collapsed.
-        for (i, b) in text.bytes().enumerate() {
-            n.push(b.to_ascii_lowercase() as char, i);
+        for (i, &b) in text.as_bytes().iter().enumerate() {
+            n.push_ascii(b.to_ascii_lowercase(), i);
         }
     } else {
         n.identity = false;
-        for (i, c) in text.char_indices() {
+        n.map.reserve(text.len() + 8);
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            let b = bytes[i];
+            if b < 0x80 {
+                n.push_ascii(b.to_ascii_lowercase(), i);
+                i += 1;
+                continue;
+            }
+            let Some(c) = text[i..].chars().next() else {
+                break;
+            };
             fold_char(c, |f| n.push(f, i));
+            i += c.len_utf8();
         }
     }
     let Builder {
-        mut out,
+        out,
         mut map,
         elongated,
         ..
     } = n;
+    // Only whole characters were pushed: the bytes are valid UTF-8.
+    let mut out = String::from_utf8(out).unwrap_or_default();
     if !map.is_empty() && out.bytes().any(|b| b == 0xD0 || b == 0xD1) {
         fold_homoglyphs(&mut out, &mut map);
     }
@@ -113,8 +128,9 @@ fn fold_char(c: char, mut emit: impl FnMut(char)) {
     }
 }
 
+/// The normalised text as it is built, with elongations collapsed on the way.
 struct Builder {
-    out: String,
+    out: Vec<u8>,
     map: Vec<u32>,
     identity: bool,
     run_char: char,
@@ -123,10 +139,17 @@ struct Builder {
     elongated: bool,
 }
 
+/// Repeats of these never count as an elongation.
+#[inline]
+fn keeps_repeats(c: char) -> bool {
+    c.is_ascii_digit() || c.is_whitespace()
+}
+
 impl Builder {
+    /// True when `c` is to be dropped as a repeat; updates the run either way.
     #[inline]
-    fn push(&mut self, c: char, orig: usize) {
-        if c == self.run_char && !c.is_ascii_digit() && !c.is_whitespace() {
+    fn collapse(&mut self, c: char) -> bool {
+        if c == self.run_char && !keeps_repeats(c) {
             self.run_len += 1;
             if self.run_len == 3 {
                 // A third repeat: keep a single one ("cooool" → "col", "!!!" → "!").
@@ -138,17 +161,42 @@ impl Builder {
             }
             if self.run_len >= 3 {
                 self.switch_to_map();
-                return;
+                return true;
             }
         } else {
             self.run_char = c;
             self.run_len = 1;
             self.run_start_len = self.out.len();
         }
-        let before = self.out.len();
-        self.out.push(c);
+        false
+    }
+
+    /// Pushes one (already folded) ASCII byte that came from original offset `orig`.
+    #[inline]
+    fn push_ascii(&mut self, b: u8, orig: usize) {
+        if self.collapse(b as char) {
+            return;
+        }
+        self.out.push(b);
         if !self.identity {
-            for _ in before..self.out.len() {
+            self.map.push(orig as u32);
+        }
+    }
+
+    #[inline]
+    fn push(&mut self, c: char, orig: usize) {
+        if c.is_ascii() {
+            self.push_ascii(c as u8, orig);
+            return;
+        }
+        if self.collapse(c) {
+            return;
+        }
+        let mut buf = [0u8; 4];
+        let bytes = c.encode_utf8(&mut buf).as_bytes();
+        self.out.extend_from_slice(bytes);
+        if !self.identity {
+            for _ in 0..bytes.len() {
                 self.map.push(orig as u32);
             }
         }
@@ -205,6 +253,9 @@ fn is_cyrillic(c: char) -> bool {
 
 /// Rewrites words that mix Cyrillic letters with Latin look-alikes into plain Cyrillic.
 fn fold_homoglyphs(out: &mut String, map: &mut Vec<u32>) {
+    if !has_mixed_word(out) {
+        return;
+    }
     let s = out.as_str();
     let mut new = String::with_capacity(s.len() + 16);
     let mut new_map = Vec::with_capacity(map.len() + 16);
@@ -249,6 +300,25 @@ fn fold_homoglyphs(out: &mut String, map: &mut Vec<u32>) {
         *out = new;
         *map = new_map;
     }
+}
+
+/// True when some word mixes Cyrillic letters with Latin look-alikes.
+fn has_mixed_word(s: &str) -> bool {
+    let (mut cyr, mut lat) = (false, false);
+    for ch in s.chars() {
+        if !is_word(ch) {
+            cyr = false;
+            lat = false;
+        } else if is_cyrillic(ch) {
+            cyr = true;
+        } else if cyrillic_lookalike(ch).is_some() {
+            lat = true;
+        }
+        if cyr && lat {
+            return true;
+        }
+    }
+    false
 }
 
 /// Minimum number of single letters separated by single spaces that count as one spelled-out
@@ -321,7 +391,7 @@ fn unleet(s: &mut String) {
     if !bytes.iter().any(|&b| leet(b).is_some()) {
         return;
     }
-    let mut v = bytes.to_vec();
+    let mut v = std::mem::take(s).into_bytes();
     let n = v.len();
     let mut i = 0;
     while i < n {
