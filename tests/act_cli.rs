@@ -145,7 +145,12 @@ fn refused_steps_explain_what_is_allowed_and_change_nothing() {
 fn remind_lists_breaches_and_the_troll_ladder_is_recorded() {
     let env = Env::new();
     let due = env.json(&["remind", "--json"]);
-    let ids: Vec<i64> = due
+    assert_eq!(
+        due["alerts"].as_array().map(Vec::len),
+        Some(0),
+        "two comments are no crisis"
+    );
+    let ids: Vec<i64> = due["reminders"]
         .as_array()
         .unwrap()
         .iter()

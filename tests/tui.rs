@@ -6,7 +6,7 @@ use calma::domain::{
     AuthorHistory, AuthorRef, Classification, Comment, Lang, Platform, RuleHit, Tag,
 };
 use calma::store::{IngestWriter, Queue, Store};
-use calma::tui::app::{Action, App, Effect, Mode, update};
+use calma::tui::app::{Action, App, Ask, Effect, Mode, Request, update};
 use calma::tui::keymap::Keymap;
 use calma::tui::view;
 use calma::tui::worker::Worker;
@@ -63,6 +63,8 @@ struct Harness {
     _dir: tempfile::TempDir,
     app: App,
     worker: Worker,
+    /// Effects other than store requests, in order (editor, clipboard, quit).
+    effects: Vec<Effect>,
 }
 
 /// Our own small inbox: a complaint with a brand reply in its thread and an edit, a troll, an
@@ -191,6 +193,7 @@ impl Harness {
             _dir: dir,
             app: App::new(keymap, SlaConfig::default(), now(), size),
             worker,
+            effects: Vec::new(),
         };
         let fx = h.app.start();
         h.run(fx);
@@ -205,6 +208,8 @@ impl Harness {
                 if let Effect::Store(r) = e {
                     let resp = self.worker.handle(r);
                     next.extend(update(&mut self.app, Action::Loaded(resp)));
+                } else {
+                    self.effects.push(e);
                 }
             }
             fx = next;
@@ -229,6 +234,9 @@ impl Harness {
                     "Esc" => KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE),
                     "Tab" => KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE),
                     "C-s" => KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL),
+                    "C-t" => KeyEvent::new(KeyCode::Char('t'), KeyModifiers::CONTROL),
+                    "BS" => KeyEvent::new(KeyCode::Backspace, KeyModifiers::NONE),
+                    "Down" => KeyEvent::new(KeyCode::Down, KeyModifiers::NONE),
                     other => panic!("unknown key <{other}>"),
                 };
                 (k, end + 2)
@@ -313,6 +321,18 @@ fn a_complaint_walks_from_acknowledge_to_verify() {
     assert_eq!(h.last_event("c1"), "ana acknowledge new→acknowledged ");
 
     h.keys("pemail<Enter>maria@example.com<Enter>");
+    assert_eq!(
+        h.app.mode,
+        Mode::Composer,
+        "the e-mail is drafted: {}",
+        h.status()
+    );
+    assert!(
+        h.text().contains("Maria") && !h.text().contains('{'),
+        "{}",
+        h.text()
+    );
+    h.keys("<C-s>y");
     assert_eq!(h.state("c1"), State::Private);
     let case = h.worker.store.case(h.id("c1")).unwrap();
     assert_eq!(case.private.unwrap().contact, "maria@example.com");
@@ -409,8 +429,12 @@ fn no_single_key_fires_while_typing() {
     let mut h = Harness::new((80, 24));
     h.keys(":queue complaints<Enter>");
     h.select("c1");
-    // The composer takes "a", "x", "q" as text, not as acknowledge, resolve, quit.
+    // The picker takes "a", "x", "q" as its filter, not as acknowledge, resolve, quit.
     h.keys("rax q");
+    assert!(matches!(&h.app.mode, Mode::Picker(p) if p.query == "ax q"));
+    assert_eq!(h.state("c1"), State::New);
+    // And so does the composer, as text.
+    h.keys("<Esc>ax q");
     assert_eq!(h.app.mode, Mode::Composer);
     assert_eq!(h.state("c1"), State::New);
     assert!(!h.app.quit);
@@ -427,7 +451,7 @@ fn the_composer_records_the_reply_with_acknowledge() {
     let mut h = Harness::new((160, 48));
     h.keys(":queue complaints<Enter>");
     h.select("c1");
-    h.keys("rSorry Maria, we are on it.<C-s>");
+    h.keys("r<Esc>Sorry Maria, we are on it.<C-s>y");
     assert_eq!(h.state("c1"), State::Acknowledged);
     let replies = h.worker.store.replies(h.id("c1")).unwrap();
     assert_eq!(replies.len(), 1);
@@ -566,7 +590,7 @@ fn snap_all(size: (u16, u16), tag: &str) {
     h.select("c1");
     h.keys("<Enter>");
     insta::assert_snapshot!(format!("case_{tag}"), h.screen());
-    h.keys("rWe are sorry, Maria.");
+    h.keys("r<Esc>We are sorry, Maria.");
     insta::assert_snapshot!(format!("composer_{tag}"), h.screen());
     h.keys("<Esc><Esc>?");
     insta::assert_snapshot!(format!("help_{tag}"), h.screen());
@@ -641,7 +665,7 @@ fn after_an_action_the_open_case_stays_the_one_acted_on() {
     assert_eq!(h.state("c1"), State::Acknowledged);
     // The queue re-sorted (c1's clock changed), but the case pane and the next action stay on c1.
     assert_eq!(h.app.case.as_ref().unwrap().case.comment_id, h.id("c1"));
-    h.keys("pdm<Enter>@maria<Enter>");
+    h.keys("pdm<Enter>@maria<Enter><C-s>y");
     assert_eq!(h.state("c1"), State::Private);
     h.keys("<Esc>");
     // Back in the queue, the cursor is still on c1.
@@ -686,7 +710,7 @@ fn a_draft_stays_with_its_case() {
     let mut h = Harness::new((160, 48));
     h.keys(":queue all<Enter>");
     h.select("c1");
-    h.keys("rDear Maria<Esc>");
+    h.keys("r<Esc>Dear Maria<Esc>");
     h.keys("r");
     assert_eq!(
         h.app.composer.lines().join("\n"),
@@ -700,5 +724,277 @@ fn a_draft_stays_with_its_case() {
         h.app.composer.lines().join("\n"),
         "",
         "another case starts clean"
+    );
+}
+
+// ---- The reply composer: picker, placeholders, lint, review, drafts ----
+
+/// Our own guide entry: a reply with a placeholder no case can fill ({eta}) and a phrase the
+/// Friendly lint flags.
+const ETA_GUIDE: &str = r#"
+[[template]]
+id = "eta_update"
+title = "Tell when the order ships"
+action = "acknowledge"
+tone = "informative"
+last_reviewed = 2026-11-15
+tags = ["complaint"]
+[template.variants]
+en = ["Hi {name}, order {order} ships {eta}. Please calm down"]
+"#;
+
+fn with_eta_guide(h: &mut Harness) {
+    let (guide, _) = calma::replies::Guide::builtin()
+        .with_user_text(ETA_GUIDE)
+        .unwrap();
+    h.app.guide = guide.clone();
+    h.worker.guide = guide;
+}
+
+impl Harness {
+    fn text(&self) -> String {
+        self.app.composer_text()
+    }
+
+    fn lint_codes(&self) -> Vec<&'static str> {
+        self.app.lint.iter().map(|w| w.code).collect()
+    }
+
+    /// A new app and worker on the same database file, as after a restart.
+    fn restart(&mut self) {
+        let db = self.worker.store.path().to_owned();
+        let (w, hgt) = self.app.size;
+        self.worker = Worker::new(
+            Store::open(&db).unwrap(),
+            "ana",
+            SlaConfig::default(),
+            Arc::new(now),
+        );
+        self.app = App::new(Keymap::default(), SlaConfig::default(), now(), (w, hgt));
+        let fx = self.app.start();
+        self.run(fx);
+    }
+}
+
+#[test]
+fn a_templated_reply_is_picked_filled_linted_reviewed_and_sent() {
+    let mut h = Harness::new((160, 48));
+    with_eta_guide(&mut h);
+    h.keys(":queue complaints<Enter>");
+    h.select("c1");
+    h.keys("r");
+    let Mode::Picker(p) = &h.app.mode else {
+        panic!("r opens the template picker: {:?}", h.app.mode)
+    };
+    assert_eq!(
+        p.matches[0], "acknowledge",
+        "the action's template comes first"
+    );
+    h.keys("eta");
+    let Mode::Picker(p) = &h.app.mode else {
+        panic!("typing filters")
+    };
+    assert_eq!(p.matches[0], "eta_update");
+
+    // Drafted with the case's name and order; the composer asks for {eta}.
+    h.keys("<Enter>");
+    assert_eq!(
+        h.text(),
+        "Hi Maria, order NB-48213 ships {eta}. Please calm down"
+    );
+    assert!(
+        matches!(&h.app.mode, Mode::Prompt { ask: Ask::Placeholder(n), .. } if n == "eta"),
+        "{:?}",
+        h.app.mode
+    );
+    // Leaving it unfilled: the send guard refuses and says why.
+    h.keys("<Esc><C-s>");
+    assert_eq!(h.app.mode, Mode::Composer);
+    assert!(
+        h.status().contains("{eta} is still a placeholder"),
+        "{}",
+        h.status()
+    );
+    assert_eq!(h.state("c1"), State::New);
+
+    // Back through the picker, this time filling the placeholder.
+    h.keys("<C-t>eta<Enter>tomorrow<Enter>");
+    assert_eq!(h.app.mode, Mode::Composer);
+    assert_eq!(
+        h.text(),
+        "Hi Maria, order NB-48213 ships tomorrow. Please calm down"
+    );
+    assert!(
+        h.lint_codes().iter().any(|c| c.starts_with("friendly")),
+        "{:?}",
+        h.lint_codes()
+    );
+    assert!(h.screen().contains("«calm down»"), "{}", h.screen());
+
+    // Fix it: delete the sentence, write a friendlier close.
+    for _ in 0.."Please calm down".len() {
+        h.keys("<BS>");
+    }
+    h.keys("Thanks for waiting.");
+    assert!(
+        !h.lint_codes().iter().any(|c| c.starts_with("friendly")),
+        "{:?}",
+        h.lint_codes()
+    );
+
+    // Review, then send.
+    h.keys("<C-s>");
+    assert_eq!(h.app.mode, Mode::Review);
+    assert!(h.screen().contains("Review"), "{}", h.screen());
+    h.keys("y");
+    let sent = "Hi Maria, order NB-48213 ships tomorrow. Thanks for waiting.";
+    assert_eq!(h.state("c1"), State::Acknowledged);
+    let id = h.id("c1");
+    let replies = h.worker.store.replies(id).unwrap();
+    assert_eq!(replies.len(), 1);
+    let r = &replies[0];
+    assert_eq!(r.text, sent);
+    assert_eq!(r.template.as_deref(), Some("eta_update"));
+    assert_eq!((r.variant, r.lang.as_deref()), (Some(0), Some("en")));
+    assert!(
+        h.worker
+            .store
+            .outbox()
+            .unwrap()
+            .iter()
+            .any(|o| o.text == sent)
+    );
+    assert!(
+        h.last_event("c1")
+            .starts_with("ana acknowledge new→acknowledged")
+    );
+    assert_eq!(
+        h.worker.store.draft(id).unwrap(),
+        None,
+        "sending clears the draft"
+    );
+    assert!(h.effects.contains(&Effect::Clipboard(sent.into())));
+    assert_eq!(h.app.mode, Mode::Normal);
+}
+
+#[test]
+fn the_reply_is_drafted_in_the_comments_language() {
+    let mut h = Harness::new((160, 48));
+    h.keys(":queue all<Enter>");
+    h.select("c1");
+    h.keys("r<Enter>");
+    let origin = h.app.origin.clone().expect("drafted from a template");
+    assert_eq!(origin.template, "acknowledge");
+    let lang = h.worker.store.comment(h.id("c1")).unwrap().lang;
+    assert_eq!(origin.lang.as_str(), lang.as_deref().unwrap_or("en"));
+    assert!(h.text().contains("Maria"), "{}", h.text());
+}
+
+#[test]
+fn review_n_goes_back_and_e_opens_the_editor_on_the_draft() {
+    let mut h = Harness::new((160, 48));
+    h.keys(":queue complaints<Enter>");
+    h.select("c1");
+    h.keys("r<Esc>We are on it, Maria.<C-s>");
+    assert_eq!(h.app.mode, Mode::Review);
+    h.keys("n");
+    assert_eq!(h.app.mode, Mode::Composer);
+    assert_eq!(h.state("c1"), State::New, "n sends nothing");
+    h.keys("<C-s>e");
+    assert_eq!(
+        h.effects.last(),
+        Some(&Effect::Edit("We are on it, Maria.".into()))
+    );
+    let fx = update(
+        &mut h.app,
+        Action::Edited("We are on it, Maria. Reply here with any news.\n".into()),
+    );
+    h.run(fx);
+    assert_eq!(h.text(), "We are on it, Maria. Reply here with any news.");
+}
+
+#[test]
+fn a_typed_draft_survives_a_kill_and_comes_back_on_reopen() {
+    let mut h = Harness::new((160, 48));
+    h.keys(":queue complaints<Enter>");
+    h.select("c1");
+    h.keys("r<Esc>Dear Maria, we found your parcel");
+    // The loop's tick saves what was typed (debounced: once per tick).
+    let fx = update(&mut h.app, Action::Tick(now()));
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::Store(Request::SaveDraft { .. }))),
+        "{fx:?}"
+    );
+    h.run(fx);
+    // No Esc, no quit: the app is simply gone.
+    h.restart();
+    h.keys(":queue complaints<Enter>");
+    h.select("c1");
+    h.keys("r");
+    assert_eq!(h.app.mode, Mode::Composer, "the draft skips the picker");
+    assert_eq!(h.text(), "Dear Maria, we found your parcel");
+    assert!(h.status().contains("draft restored"), "{}", h.status());
+}
+
+fn snap_composer(size: (u16, u16), tag: &str) {
+    let mut h = Harness::new(size);
+    with_eta_guide(&mut h);
+    h.keys(":queue complaints<Enter>");
+    h.select("c1");
+    h.keys("r");
+    insta::assert_snapshot!(format!("picker_{tag}"), h.screen());
+    h.keys("eta<Enter>tomorrow<Enter>");
+    insta::assert_snapshot!(format!("composer_lint_{tag}"), h.screen());
+    h.keys("<C-s>");
+    insta::assert_snapshot!(format!("review_{tag}"), h.screen());
+}
+
+#[test]
+fn composer_screens_at_80x24() {
+    snap_composer((80, 24), "80x24");
+}
+
+#[test]
+fn composer_screens_at_160x48() {
+    snap_composer((160, 48), "160x48");
+}
+
+#[test]
+fn moving_to_private_drafts_the_direct_message_after_the_contact_prompt() {
+    let mut h = Harness::new((160, 48));
+    h.keys(":queue complaints<Enter>");
+    h.select("c1");
+    h.keys("<Enter>p");
+    assert!(h.status().contains("not a step from new"), "{}", h.status());
+    assert_eq!(
+        h.app.mode,
+        Mode::Normal,
+        "no prompt for a step that is refused"
+    );
+    h.keys("a");
+    h.keys("pdm<Enter>@maria.l<Enter>");
+    assert_eq!(h.app.mode, Mode::Composer, "{}", h.status());
+    let origin = h.app.origin.clone().expect("drafted from the guide");
+    assert_eq!(origin.template, "move_to_private");
+    assert_eq!(origin.part, calma::replies::Part::Private);
+    assert!(h.text().starts_with("H"), "{}", h.text());
+    assert!(h.text().contains("Maria"), "{}", h.text());
+    assert!(!h.text().contains('{'), "{}", h.text());
+    assert_eq!(
+        h.state("c1"),
+        State::Acknowledged,
+        "nothing happens before the send"
+    );
+    h.keys("<C-s>y");
+    assert_eq!(h.state("c1"), State::Private);
+    let r = &h.worker.store.replies(h.id("c1")).unwrap()[0];
+    assert_eq!(r.part.as_deref(), Some("private"));
+    assert_eq!(r.channel.as_deref(), Some("dm"));
+    assert_eq!(r.template.as_deref(), Some("move_to_private"));
+    assert!(
+        h.last_event("c1").contains("move_to_private"),
+        "{}",
+        h.last_event("c1")
     );
 }

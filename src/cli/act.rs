@@ -301,11 +301,16 @@ pub fn remind(ctx: &Ctx, a: RemindArgs) -> anyhow::Result<u8> {
     let store = Store::open(&ctx.db)?;
     let due = store.due_cases(ctx.now)?;
     let list = workflow::reminders(due.iter().map(|(c, p)| (c, *p)), &ctx.config.sla, ctx.now);
+    let alerts = crate::insights::radar_update(&store, &ctx.config.radar, ctx.now)?;
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&list)?);
-    } else if list.is_empty() {
+        let out = serde_json::json!({ "reminders": list, "alerts": alerts });
+        println!("{}", serde_json::to_string_pretty(&out)?);
+    } else if list.is_empty() && alerts.is_empty() {
         println!("nothing due");
     } else {
+        for al in &alerts {
+            println!("crisis radar: {}", al.message);
+        }
         for r in &list {
             println!("#{} {}", r.comment_id, r.message);
         }

@@ -21,6 +21,9 @@ pub struct Config {
     pub brand: BrandConfig,
     /// `[sla]`: response-time targets (see `calma::workflow::SlaConfig`).
     pub sla: crate::workflow::SlaConfig,
+    /// `[radar]`: the crisis radar's window, sensitivity and cooldown (see
+    /// `calma::insights::RadarConfig`).
+    pub radar: crate::insights::RadarConfig,
 }
 
 /// `[brand]`: identities that are "us". `any = ["@AcmeHelp"]` counts on every platform;

@@ -18,6 +18,8 @@ pub enum ExportWhat {
     Outbox,
     /// The audit log: every action, who took it, when and why
     Audit,
+    /// Recurring complaint topics as content briefs (title, count, trend, quotes, platforms)
+    Topics,
 }
 
 #[derive(Debug, Clone, Copy, Default, ValueEnum)]
@@ -66,6 +68,14 @@ pub fn run(ctx: &Ctx, args: ExportArgs) -> anyhow::Result<u8> {
                 Ok(())
             })?;
             write_rows(&rows, args.format, &mut out)?;
+        }
+        ExportWhat::Topics => {
+            let topics = super::topics::backlog(ctx, 8, 3)?;
+            let rows: Vec<serde_json::Value> = topics.iter().map(super::topics::brief).collect();
+            match args.format {
+                ExportFormat::Json => write_rows(&rows, args.format, &mut out)?,
+                ExportFormat::Csv => write_rows(&flat(rows), args.format, &mut out)?,
+            }
         }
     }
     out.flush()?;
@@ -184,6 +194,30 @@ fn write_rows(
         }
     }
     Ok(())
+}
+
+/// Lists inside rows joined for a CSV cell: quotes with " | ", the rest with ";".
+fn flat(rows: Vec<serde_json::Value>) -> Vec<serde_json::Value> {
+    rows.into_iter()
+        .map(|mut r| {
+            if let Some(o) = r.as_object_mut() {
+                for (k, v) in o.iter_mut() {
+                    if let Some(items) = v.as_array() {
+                        let sep = if k == "examples" { " | " } else { ";" };
+                        let parts: Vec<String> = items
+                            .iter()
+                            .map(|i| match i {
+                                serde_json::Value::String(s) => s.clone(),
+                                other => other.to_string(),
+                            })
+                            .collect();
+                        *v = serde_json::Value::String(parts.join(sep));
+                    }
+                }
+            }
+            r
+        })
+        .collect()
 }
 
 fn csv_row(c: &StoredComment) -> [String; 16] {

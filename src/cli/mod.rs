@@ -11,7 +11,9 @@ mod export;
 mod inbox;
 mod ingest;
 mod query;
+mod stats;
 mod templates;
+mod topics;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -75,6 +77,10 @@ pub enum Command {
     Remind(act::RemindArgs),
     /// The communication guide: `templates check FILE` validates one
     Templates(templates::TemplatesArgs),
+    /// Response times, backlog, time per workflow step, follow-ups and the tag mix
+    Stats(stats::StatsArgs),
+    /// The content backlog: recurring complaint topics with counts, trend and examples
+    Topics(topics::TopicsArgs),
     /// The inbox: queues, cases and the workflow in the terminal (`?` lists the keys)
     Inbox(inbox::InboxArgs),
     /// A fresh demo database from the bundled fixtures (a temporary file unless --db), then the inbox
@@ -193,6 +199,8 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Act(a) => act::act(&ctx, a),
         Command::Remind(a) => act::remind(&ctx, a),
         Command::Templates(a) => templates::run(&a),
+        Command::Stats(a) => stats::run(&ctx, a),
+        Command::Topics(a) => topics::run(&ctx, a),
         Command::Inbox(a) => inbox::run_cmd(&ctx, a, cli.config.as_deref()),
         Command::Demo(a) => demo::run(&ctx, a, cli.db.is_some(), cli.config.as_deref()),
     }

@@ -202,6 +202,11 @@ impl Record {
     fn finish(self, opts: &ReadOptions) -> Result<Comment, String> {
         let id = self.id.ok_or("missing id")?;
         let text = self.text.ok_or("missing text")?;
+        // Exports escape HTML (`&amp;`): people read the text unescaped.
+        let text = match super::support::decode_entities(&text) {
+            std::borrow::Cow::Borrowed(_) => text,
+            std::borrow::Cow::Owned(decoded) => decoded,
+        };
         let created_at = self
             .created_at
             .transpose()
@@ -940,6 +945,15 @@ mod tests {
             br#"{"id": "2", "text": "broken", "created_at": }"#
         );
         assert_eq!(bad[1].reason, "missing id");
+    }
+
+    #[test]
+    fn html_entities_are_decoded() {
+        let (good, _) = read_all(
+            &JsonReader,
+            br#"[{"id":"1","text":"Not bad &amp; not great &lt;3"}]"#,
+        );
+        assert_eq!(good[0].text, "Not bad & not great <3");
     }
 
     #[test]

@@ -9,10 +9,13 @@
 //! Records are numbered in depth-first order of the comments in the file.
 
 use std::borrow::Cow;
+use std::fmt;
 use std::io::BufRead;
+use std::marker::PhantomData;
 use std::path::Path;
 
-use serde::Deserialize;
+use serde::de::{self, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Deserializer};
 use serde_json::value::RawValue;
 
 use super::support::{
@@ -48,7 +51,8 @@ struct More {
 }
 
 #[derive(Deserialize)]
-struct T1<'a> {
+#[serde(bound(deserialize = "R: Deserialize<'de> + Default"))]
+struct T1<'a, R> {
     #[serde(default, borrow, deserialize_with = "lenient_str")]
     id: S<'a>,
     #[serde(default, borrow, deserialize_with = "lenient_str")]
@@ -67,8 +71,8 @@ struct T1<'a> {
     link_id: S<'a>,
     #[serde(default, borrow, deserialize_with = "lenient_str")]
     permalink: S<'a>,
-    #[serde(default, borrow)]
-    replies: Option<&'a RawValue>,
+    #[serde(default)]
+    replies: R,
 }
 
 /// `t1_abc` → `abc`.
@@ -79,7 +83,7 @@ fn bare(fullname: &str) -> &str {
         .map_or(fullname, |(_, id)| id)
 }
 
-impl T1<'_> {
+impl<R> T1<'_, R> {
     fn to_comment(&self, opts: &ReadOptions) -> Result<Comment, String> {
         let id = non_empty(self.id.as_deref().map(bare)).ok_or("missing id")?;
         let body = self.body.as_deref().ok_or("missing body")?;
@@ -111,6 +115,172 @@ impl T1<'_> {
         });
         Ok(c)
     }
+}
+
+/// A thing read in one typed pass over the whole file (the fast path): every nesting level is
+/// parsed once. Anything unusual (keys out of order, odd types, duplicates) is an error, and the
+/// careful walk over raw values then reads the file instead.
+enum Fast<'a> {
+    Listing(Vec<Fast<'a>>),
+    More(u64),
+    Comment(Box<T1<'a, Replies<'a>>>),
+    Other,
+}
+
+/// The `replies` of a comment: a thing, or `""`/`null` (none).
+#[derive(Default)]
+struct Replies<'a>(Option<Fast<'a>>);
+
+#[derive(Deserialize)]
+struct FastListing<'a> {
+    #[serde(default, borrow)]
+    children: Vec<Fast<'a>>,
+}
+
+struct FastVisitor<'a>(PhantomData<&'a ()>);
+
+impl<'de: 'a, 'a> Visitor<'de> for FastVisitor<'a> {
+    type Value = Fast<'a>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a Reddit thing")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Self::Value, A::Error> {
+        let mut kind: Option<&'de str> = None;
+        let mut thing: Option<Fast<'a>> = None;
+        while let Some(key) = m.next_key::<&'de str>()? {
+            match key {
+                "kind" if kind.is_none() => kind = Some(m.next_value()?),
+                "data" if thing.is_none() => {
+                    let k = kind.ok_or_else(|| de::Error::custom("`data` before `kind`"))?;
+                    thing = Some(match k {
+                        "Listing" => Fast::Listing(m.next_value::<FastListing>()?.children),
+                        "more" => Fast::More(m.next_value::<More>()?.count.unwrap_or(0)),
+                        "t1" => Fast::Comment(Box::new(m.next_value()?)),
+                        _ => {
+                            m.next_value::<IgnoredAny>()?;
+                            Fast::Other
+                        }
+                    });
+                }
+                "kind" | "data" => return Err(de::Error::custom("duplicate key")),
+                _ => {
+                    m.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        match (thing, kind) {
+            (Some(t), _) => Ok(t),
+            (None, Some("t1")) => Err(de::Error::custom("a comment without data")),
+            (None, _) => Ok(Fast::Other),
+        }
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Fast<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(FastVisitor(PhantomData))
+    }
+}
+
+struct RepliesVisitor<'a>(PhantomData<&'a ()>);
+
+impl<'de: 'a, 'a> Visitor<'de> for RepliesVisitor<'a> {
+    type Value = Replies<'a>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a listing of replies or an empty string")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, m: A) -> Result<Self::Value, A::Error> {
+        FastVisitor(PhantomData)
+            .visit_map(m)
+            .map(|t| Replies(Some(t)))
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(Replies(None))
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(Replies(None))
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(Replies(None))
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(Replies(None))
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(Replies(None))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Replies(None))
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Replies(None))
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<Self::Value, A::Error> {
+        while s.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Replies(None))
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Replies<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(RepliesVisitor(PhantomData))
+    }
+}
+
+/// The whole file in the fast path: the `[post listing, comment listing]` pair or one thing.
+enum FastDoc<'a> {
+    Many(Vec<Fast<'a>>),
+    One(Fast<'a>),
+}
+
+/// The comments of a typed tree, depth first; `None` when one of them is not a usable comment
+/// (the careful walk then reports it as a bad record with its raw JSON).
+fn fast_comments(
+    things: &[Fast<'_>],
+    opts: &ReadOptions,
+    comments: &mut Vec<Comment>,
+    collapsed: &mut u64,
+) -> Option<()> {
+    for t in things {
+        match t {
+            Fast::Listing(children) => fast_comments(children, opts, comments, collapsed)?,
+            Fast::More(n) => *collapsed += n,
+            Fast::Comment(t1) => {
+                comments.push(t1.to_comment(opts).ok()?);
+                if let Some(r) = &t1.replies.0 {
+                    fast_comments(std::slice::from_ref(r), opts, comments, collapsed)?;
+                }
+            }
+            Fast::Other => {}
+        }
+    }
+    Some(())
+}
+
+/// One typed pass over a well-formed file: its comments and the count collapsed under `more`.
+fn read_fast(doc: &str, opts: &ReadOptions) -> Option<(Vec<Comment>, u64)> {
+    let t = doc.trim_start();
+    let parsed = if t.starts_with('[') {
+        FastDoc::Many(serde_json::from_str(doc).ok()?)
+    } else if t.starts_with('{') {
+        FastDoc::One(serde_json::from_str(doc).ok()?)
+    } else {
+        return None;
+    };
+    let things = match &parsed {
+        FastDoc::Many(v) => v.as_slice(),
+        FastDoc::One(t) => std::slice::from_ref(t),
+    };
+    let mut comments = Vec::new();
+    let mut collapsed = 0;
+    fast_comments(things, opts, &mut comments, &mut collapsed)?;
+    Some((comments, collapsed))
 }
 
 /// Walks a listing or a thing, depth first.
@@ -159,7 +329,7 @@ impl Walk<'_, '_, '_, '_> {
 
     fn comment(&mut self, raw: &str, data: &str) -> Result<(), ReadError> {
         let n = self.out.next_record();
-        let t1: T1 = match parse_raw(data) {
+        let t1: T1<Option<&RawValue>> = match parse_raw(data) {
             Ok(t) => t,
             Err(e) => return Ok(self.out.send(bad_json(self.doc, n, raw, e))?),
         };
@@ -171,6 +341,15 @@ impl Walk<'_, '_, '_, '_> {
             self.thing(r.get())?;
         }
         Ok(())
+    }
+}
+
+fn log_collapsed(collapsed: u64) {
+    if collapsed > 0 {
+        tracing::info!(
+            collapsed,
+            "reddit: comments collapsed under `more` stubs are not in the file"
+        );
     }
 }
 
@@ -198,6 +377,14 @@ impl Reader for RedditReader {
     ) -> Result<(), ReadError> {
         let doc = read_text(input)?;
         let mut out = Out::new(sink);
+        if let Some((comments, collapsed)) = read_fast(&doc, opts) {
+            for c in comments {
+                out.next_record();
+                out.send(finish(c, opts))?;
+            }
+            log_collapsed(collapsed);
+            return Ok(());
+        }
         let mut walk = Walk {
             doc: &doc,
             opts,
@@ -226,12 +413,7 @@ impl Reader for RedditReader {
                 }
             }
         }
-        if walk.collapsed > 0 {
-            tracing::info!(
-                collapsed = walk.collapsed,
-                "reddit: comments collapsed under `more` stubs are not in the file"
-            );
-        }
+        log_collapsed(walk.collapsed);
         Ok(())
     }
 }

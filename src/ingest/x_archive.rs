@@ -51,30 +51,30 @@ struct Tweet<'a> {
     in_reply_to_status_id_str: S<'a>,
     #[serde(default, borrow, deserialize_with = "lenient_str")]
     in_reply_to_status_id: S<'a>,
-    #[serde(default)]
-    edit_info: Option<EditInfo>,
+    #[serde(default, borrow)]
+    edit_info: Option<EditInfo<'a>>,
 }
 
 #[derive(Deserialize, Default)]
-struct EditInfo {
-    #[serde(default)]
-    initial: Option<EditControl>,
-    #[serde(default)]
-    edit: Option<EditOf>,
+struct EditInfo<'a> {
+    #[serde(default, borrow)]
+    initial: Option<EditControl<'a>>,
+    #[serde(default, borrow)]
+    edit: Option<EditOf<'a>>,
 }
 
 #[derive(Deserialize, Default)]
-struct EditControl {
-    #[serde(default, rename = "editTweetIds")]
-    edit_tweet_ids: Vec<String>,
+struct EditControl<'a> {
+    #[serde(default, borrow, rename = "editTweetIds")]
+    edit_tweet_ids: Vec<Cow<'a, str>>,
 }
 
 #[derive(Deserialize, Default)]
-struct EditOf {
-    #[serde(default, rename = "initialTweetId")]
-    initial_tweet_id: Option<String>,
-    #[serde(default, rename = "editControlInitial")]
-    control: Option<EditControl>,
+struct EditOf<'a> {
+    #[serde(default, borrow, rename = "initialTweetId")]
+    initial_tweet_id: Option<Cow<'a, str>>,
+    #[serde(default, borrow, rename = "editControlInitial")]
+    control: Option<EditControl<'a>>,
 }
 
 /// The owner's handle when exactly one X identity of the brand is configured.
@@ -124,13 +124,13 @@ impl Tweet<'_> {
         ));
         let info = self.edit_info.as_ref();
         let edit = info.and_then(|i| i.edit.as_ref());
-        let history: &[String] = info
+        let history: &[Cow<str>] = info
             .and_then(|i| i.initial.as_ref())
             .or_else(|| edit.and_then(|e| e.control.as_ref()))
             .map_or(&[], |c| c.edit_tweet_ids.as_slice());
         let group = edit
             .and_then(|e| non_empty(e.initial_tweet_id.as_deref()))
-            .or_else(|| history.first().cloned())
+            .or_else(|| history.first().map(|h| h.to_string()))
             .unwrap_or_else(|| own_id.clone());
         let rank = history.iter().position(|h| *h == own_id);
         Ok(Version {

@@ -93,6 +93,21 @@ impl Queue {
     }
 }
 
+impl Queue {
+    /// The index a page of this queue walks, in queue order. Named, so that the planner never
+    /// trades it for a filter index plus a sort of every matching row (seconds on a million).
+    fn index(self) -> &'static str {
+        match self {
+            Queue::FirstResponse | Queue::All => "comments_due",
+            Queue::Complaints | Queue::Oportunistas | Queue::Constructive | Queue::Trolls => {
+                "comments_tag_due"
+            }
+            // Few cases are resolved: find them by state, then sort them.
+            Queue::FollowUps => "comments_open",
+        }
+    }
+}
+
 impl std::str::FromStr for Queue {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -224,9 +239,20 @@ pub(crate) fn initial_due(
     due_of(&Case::open(comment_id, tag, opened), platform, sla, opened)
 }
 
+const ROW_COLUMNS: &str = "SELECT c.id, c.platform, c.tag, c.flags, c.state, \
+     COALESCE(a.name, a.handle, a.key, ''), substr(c.text, 1, 200), c.created_at, c.due_at";
+
 const ROW_SELECT: &str = "SELECT c.id, c.platform, c.tag, c.flags, c.state, \
      COALESCE(a.name, a.handle, a.key, ''), substr(c.text, 1, 200), c.created_at, c.due_at \
      FROM comments c LEFT JOIN authors a ON a.id = c.author_id";
+
+/// The rows of a queue page, walking the queue's own index.
+fn page_from(q: Queue) -> String {
+    format!(
+        "{ROW_COLUMNS} FROM comments c INDEXED BY {} LEFT JOIN authors a ON a.id = c.author_id",
+        q.index()
+    )
+}
 
 type RawQueueRow = (
     i64,
@@ -297,8 +323,9 @@ impl Store {
             None => (None, 0),
         };
         let sql = format!(
-            "{ROW_SELECT} WHERE {} AND (?2 IS NULL OR (c.due_at, c.id) > (?2, ?3)) \
+            "{} WHERE {} AND (?2 IS NULL OR (c.due_at, c.id) > (?2, ?3)) \
              ORDER BY c.due_at, c.id LIMIT ?4",
+            page_from(q),
             q.condition()
         );
         self.rows(&sql, params![now.timestamp_millis(), key, id, limit as i64])
@@ -313,8 +340,9 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Vec<QueueRow>> {
         let sql = format!(
-            "{ROW_SELECT} WHERE {} AND (c.due_at, c.id) < (?2, ?3) \
+            "{} WHERE {} AND (c.due_at, c.id) < (?2, ?3) \
              ORDER BY c.due_at DESC, c.id DESC LIMIT ?4",
+            page_from(q),
             q.condition()
         );
         let mut rows = self.rows(
@@ -330,20 +358,27 @@ impl Store {
         Ok(rows)
     }
 
-    /// How many cases each queue holds.
+    /// How many cases each queue holds, in one pass over the cases.
     pub fn queue_counts(&self, now: DateTime<Utc>) -> Result<Vec<(Queue, u64)>> {
-        let now = now.timestamp_millis();
-        Queue::ALL
+        let sums: Vec<String> = Queue::ALL
+            .iter()
+            .map(|q| format!("COALESCE(SUM({}), 0)", q.condition()))
+            .collect();
+        let sql = format!(
+            "SELECT {} FROM comments c WHERE c.state IS NOT NULL",
+            sums.join(", ")
+        );
+        let counts: Vec<i64> = self
+            .conn()
+            .prepare_cached(&sql)?
+            .query_row([now.timestamp_millis()], |r| {
+                (0..Queue::ALL.len()).map(|i| r.get(i)).collect()
+            })?;
+        Ok(Queue::ALL
             .into_iter()
-            .map(|q| {
-                let sql = format!("SELECT COUNT(*) FROM comments c WHERE {}", q.condition());
-                let n: i64 = self
-                    .conn()
-                    .prepare_cached(&sql)?
-                    .query_row([&now], |r| r.get(0))?;
-                Ok((q, n as u64))
-            })
-            .collect()
+            .zip(counts)
+            .map(|(q, n)| (q, n as u64))
+            .collect())
     }
 
     /// Cases whose current step is overdue, most overdue first.

@@ -171,7 +171,60 @@ CREATE TABLE drafts (
 ) STRICT;
 "#;
 
+/// Version 3: insights. Hourly arrival counts per tag and platform (the crisis radar's
+/// baseline and the tag mix, updated incrementally past a watermark), word stems per hour (keyword
+/// bursts), the alerts raised (cooldown, banner), and an index that answers every backlog count
+/// of `calma stats` from one covering scan.
+const V3: &str = r#"
+-- hour: hours since the epoch (UTC) of created_at, else received_at; customers' comments only.
+-- negative: sentiment < -0.3 or tagged complaint/troll. min_id: the lowest comment id counted,
+-- so that "the comments of these hours" is a rowid range.
+CREATE TABLE insight_hours (
+    hour        INTEGER NOT NULL,
+    tag         TEXT NOT NULL,
+    platform    TEXT NOT NULL,
+    n           INTEGER NOT NULL,
+    negative    INTEGER NOT NULL,
+    min_id      INTEGER NOT NULL,
+    PRIMARY KEY (hour, tag, platform)
+) WITHOUT ROWID, STRICT;
+CREATE TABLE insight_terms (
+    hour        INTEGER NOT NULL,
+    stem        TEXT NOT NULL,
+    n           INTEGER NOT NULL,
+    PRIMARY KEY (hour, stem)
+) WITHOUT ROWID, STRICT;
+-- All-time count per stem: the keyword baseline.
+CREATE TABLE insight_stems (
+    stem        TEXT PRIMARY KEY,
+    n           INTEGER NOT NULL
+) WITHOUT ROWID, STRICT;
+-- Watermarks: the highest comment id each incremental table has counted.
+CREATE TABLE insight_marks (
+    name        TEXT PRIMARY KEY,
+    value       INTEGER NOT NULL
+) STRICT;
+CREATE TABLE radar_alerts (
+    id          INTEGER PRIMARY KEY,
+    kind        TEXT NOT NULL,
+    keyword     TEXT,
+    started_at  TEXT NOT NULL,
+    raised_at   TEXT NOT NULL,
+    -- the alert as JSON
+    detail      TEXT NOT NULL
+) STRICT;
+CREATE INDEX radar_alerts_raised ON radar_alerts (raised_at);
+CREATE INDEX comments_open ON comments (state, tag, platform, due_at);
+INSERT INTO insight_hours (hour, tag, platform, n, negative, min_id)
+SELECT CAST(unixepoch(COALESCE(created_at, received_at)) / 3600 AS INTEGER) AS h, tag, platform,
+       COUNT(*), SUM(sentiment < -0.3 OR tag IN ('complaint', 'troll')), MIN(id)
+  FROM comments WHERE is_brand = 0 AND unixepoch(COALESCE(created_at, received_at)) IS NOT NULL
+ GROUP BY h, tag, platform;
+INSERT INTO insight_marks (name, value) VALUES ('hours', (SELECT COALESCE(MAX(id), 0) FROM comments));
+INSERT INTO insight_marks (name, value) VALUES ('terms', 0);
+"#;
+
 /// Every migration, in order.
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up(V2)])
+    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3)])
 }

@@ -7,7 +7,9 @@
 mod cases;
 mod classify;
 mod comments;
+mod drafts;
 mod ingest;
+mod insights;
 pub mod migrations;
 
 use std::path::{Path, PathBuf};
@@ -18,7 +20,11 @@ use rusqlite::Connection;
 
 pub use cases::{AuthorSummary, CaseView, NewReply, Queue, QueueRow, StoredEvent, StoredReply};
 pub use comments::{CommentFilter, StoredComment, Version};
+pub use drafts::StoredDraft;
 pub use ingest::{IngestWriter, Outcome};
+pub use insights::{
+    CaseRecord, CrisisRow, DayTagCount, HourCount, OpenCount, StoredAlert, TextRow,
+};
 
 /// What can go wrong in the store.
 #[derive(Debug, thiserror::Error)]

@@ -6,12 +6,16 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::style::{Color, Style};
 use ratatui_textarea::TextArea;
 
 use super::api::{CaseView, Queue, QueueRow};
+use super::composer::{self, Origin, Picker};
 use super::keymap::{Command, Keymap};
 use super::layout;
-use crate::domain::Tag;
+use crate::domain::{Lang, Platform, Tag};
+use crate::replies::{Guide, LintWarning, Part, Values, lint, send_guard};
+use crate::store::NewReply;
 use crate::workflow::{self as wf, ActionKind, Channel, DeleteCode, Rung, SlaConfig};
 
 /// What the loop feeds into [`update`]: a command from the keymap, typing, answers from the
@@ -34,6 +38,8 @@ pub enum Action {
     Loaded(Response),
     /// Something outside the app happened (a watched file was ingested).
     Notice(String),
+    /// `$EDITOR` gave back the draft.
+    Edited(String),
 }
 
 /// What the loop does on behalf of [`update`].
@@ -42,6 +48,10 @@ pub enum Effect {
     Store(Request),
     Quit,
     Suspend,
+    /// Open `$EDITOR` on this text; its result comes back as [`Action::Edited`].
+    Edit(String),
+    /// Put this text on the clipboard (OSC 52 to the terminal).
+    Clipboard(String),
 }
 
 /// Which end of the list a page extends.
@@ -78,7 +88,22 @@ pub enum Request {
     Act {
         ids: Vec<i64>,
         action: wf::Action,
-        reply: Option<String>,
+        reply: Option<NewReply>,
+    },
+    /// Draft template `template` for case `id` (rotation, the case's values, `values` on top).
+    Draft {
+        id: i64,
+        template: String,
+        part: Part,
+        values: Values,
+    },
+    SaveDraft {
+        id: i64,
+        text: String,
+        template: Option<String>,
+    },
+    LoadDraft {
+        id: i64,
     },
     Undo {
         id: i64,
@@ -124,6 +149,17 @@ pub enum Response {
     Polled {
         changed: bool,
     },
+    /// A template drafted for case `id`: the text and where it came from.
+    Drafted {
+        id: i64,
+        result: Result<(String, Origin), String>,
+    },
+    /// The saved draft of case `id` (text, template), if any.
+    DraftLoaded {
+        id: i64,
+        draft: Option<(String, Option<String>)>,
+    },
+    DraftSaved,
     /// A read failed: shown in the status line.
     Failed(String),
 }
@@ -139,6 +175,8 @@ pub enum Ask {
     Search,
     Limit,
     CommandLine,
+    /// A value for a placeholder the case could not fill.
+    Placeholder(String),
 }
 
 impl Ask {
@@ -152,6 +190,7 @@ impl Ask {
             Ask::Search => "Search: ".into(),
             Ask::Limit => "Limit to (empty for all): ".into(),
             Ask::CommandLine => ":".into(),
+            Ask::Placeholder(n) => format!("Value for {{{n}}}: "),
         }
     }
 }
@@ -176,12 +215,31 @@ pub enum Mode {
         targets: Vec<i64>,
     },
     Composer,
+    /// Choosing a template for the composer.
+    Picker(Picker),
+    /// The final look before sending: `y` send, `n` back, `e` edit.
+    Review,
 }
 
 impl Mode {
     /// Keys go to text (or a picker), never to commands.
     pub fn is_typing(&self) -> bool {
         !matches!(self, Mode::Normal)
+    }
+
+    /// The composer is on screen: typing, picking a template, filling a placeholder or
+    /// reviewing.
+    pub fn is_composing(&self) -> bool {
+        matches!(
+            self,
+            Mode::Composer
+                | Mode::Picker(_)
+                | Mode::Review
+                | Mode::Prompt {
+                    ask: Ask::Placeholder(_),
+                    ..
+                }
+        )
     }
 }
 
@@ -257,6 +315,18 @@ pub struct App {
     pub reply_action: ActionKind,
     /// The case the composer's draft is for.
     pub composer_for: Option<i64>,
+    /// The template the composer's text was drafted from.
+    pub origin: Option<Origin>,
+    /// The reply guide the picker offers.
+    pub guide: Guide,
+    /// Typed since the last save: the next tick saves the draft.
+    pub draft_dirty: bool,
+    /// The composer holds the private message of a move to private: channel and contact.
+    pub private: Option<(Channel, String)>,
+    /// The BIFF lint of the composer's text, kept current as it changes.
+    pub lint: Vec<LintWarning>,
+    /// The text of the reply on its way to the store: copied to the clipboard once stored.
+    sending: Option<String>,
     pub status: Option<Status>,
     /// `;` was pressed: the next action goes to every marked case.
     pub bulk: bool,
@@ -290,6 +360,12 @@ impl App {
             composer: TextArea::default(),
             reply_action: ActionKind::Acknowledge,
             composer_for: None,
+            origin: None,
+            guide: Guide::builtin(),
+            draft_dirty: false,
+            sending: None,
+            lint: Vec::new(),
+            private: None,
             status: None,
             bulk: false,
             quit: false,
@@ -325,6 +401,17 @@ impl App {
                 KeyCode::Enter => Some(Action::Submit),
                 KeyCode::Esc => Some(Action::Cancel),
                 _ => Some(Action::Type(k)),
+            },
+            Mode::Picker(_) => match k.code {
+                KeyCode::Enter => Some(Action::Submit),
+                KeyCode::Esc => Some(Action::Cancel),
+                _ => Some(Action::Type(k)),
+            },
+            Mode::Review => match k.code {
+                KeyCode::Char('y') | KeyCode::Char('Y') => Some(Action::Submit),
+                KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => Some(Action::Cancel),
+                KeyCode::Char('e') => Some(Action::Type(k)),
+                _ => None,
             },
             Mode::Composer => match k.code {
                 KeyCode::Esc => Some(Action::Cancel),
@@ -476,6 +563,174 @@ impl App {
             .ok_or_else(|| "no case selected".into())
     }
 
+    /// The composer's text as it would be sent.
+    pub fn composer_text(&self) -> String {
+        self.composer.lines().join("\n")
+    }
+
+    /// Replaces the composer's text (a template drafted, a draft restored, the editor's result).
+    pub fn set_composer_text(&mut self, text: &str) {
+        self.composer = TextArea::from(text.split('\n'));
+        self.composer
+            .move_cursor(ratatui_textarea::CursorMove::Bottom);
+        self.composer.move_cursor(ratatui_textarea::CursorMove::End);
+        self.composer
+            .set_search_style(Style::new().fg(Color::Black).bg(Color::Yellow));
+        self.relint();
+    }
+
+    /// The language and platform the composer's reply is for: the template's language, else
+    /// the comment's; the platform of the case (`Lang::Other` checks every language's words).
+    pub fn composer_target(&self) -> (Lang, Platform) {
+        let id = self.composer_for;
+        let case = self.case.as_ref().filter(|c| Some(c.case.comment_id) == id);
+        let lang = self
+            .origin
+            .as_ref()
+            .map(|o| o.lang)
+            .or_else(|| case.map(|c| composer::case_lang(&c.comment)))
+            .unwrap_or(Lang::Other);
+        let platform = case
+            .map(|c| c.comment.platform)
+            .or_else(|| {
+                self.list
+                    .rows
+                    .iter()
+                    .find(|r| Some(r.comment_id) == id)
+                    .map(|r| r.platform)
+            })
+            .unwrap_or(Platform::Web);
+        (lang, platform)
+    }
+
+    /// Re-lints the composer's text and highlights the words each warning points at.
+    fn relint(&mut self) {
+        let text = self.composer_text();
+        let (lang, platform) = self.composer_target();
+        self.lint = lint(&text, lang, platform);
+        let words: Vec<String> = self
+            .lint
+            .iter()
+            .filter_map(|w| w.span)
+            .filter_map(|(a, b)| text.get(a..b))
+            .filter(|w| !w.contains('\n') && !w.trim().is_empty())
+            .map(regex::escape)
+            .collect();
+        // The pattern is built from escaped literals: it always compiles.
+        let _ = self.composer.set_search_pattern(words.join("|"));
+    }
+
+    /// Text pasted into the composer (bracketed paste).
+    pub fn paste(&mut self, text: &str) {
+        if self.mode == Mode::Composer && self.composer.insert_str(text) {
+            self.draft_dirty = true;
+            self.relint();
+        }
+    }
+
+    /// The tag of the case the composer writes to, for the picker's suggestions.
+    fn composer_tag(&self) -> Tag {
+        let id = self.composer_for;
+        if let Some(c) = self.case.as_ref().filter(|c| Some(c.case.comment_id) == id) {
+            return c.comment.tag;
+        }
+        self.list
+            .rows
+            .iter()
+            .find(|r| Some(r.comment_id) == id)
+            .map(|r| r.tag)
+            .unwrap_or(Tag::Other)
+    }
+
+    fn open_picker(&mut self) {
+        let matches = composer::pick_order(&self.guide, self.reply_action, self.composer_tag(), "");
+        self.mode = Mode::Picker(Picker {
+            query: String::new(),
+            selected: 0,
+            matches,
+        });
+    }
+
+    /// Asks for the first placeholder the text still holds, or goes back to the composer.
+    fn ask_next_placeholder(&mut self) {
+        match composer::unfilled(&self.composer_text()).into_iter().next() {
+            Some(name) => self.ask(Ask::Placeholder(name), vec![]),
+            None => self.mode = Mode::Composer,
+        }
+    }
+
+    fn save_draft_now(&mut self) -> Vec<Effect> {
+        let Some(id) = self.composer_for else {
+            return vec![];
+        };
+        self.draft_dirty = false;
+        vec![Effect::Store(Request::SaveDraft {
+            id,
+            text: self.composer_text(),
+            template: self.origin.as_ref().map(|o| o.template.clone()),
+        })]
+    }
+
+    /// The guide's template for moving to private that has a private message.
+    fn private_template(&self) -> Option<String> {
+        self.guide
+            .for_action(ActionKind::MoveToPrivate.as_str())
+            .find(|t| t.has_private())
+            .map(|t| t.id.clone())
+    }
+
+    /// After the channel and contact prompts: the composer opens on the private message (DM
+    /// or e-mail) drafted for case `id`; sending it records the move to private with it.
+    fn open_private(
+        &mut self,
+        id: i64,
+        template: String,
+        channel: Channel,
+        contact: &str,
+    ) -> Vec<Effect> {
+        self.composer = TextArea::default();
+        self.composer_for = Some(id);
+        self.origin = None;
+        self.lint.clear();
+        self.reply_action = ActionKind::MoveToPrivate;
+        self.private = Some((channel, contact.to_string()));
+        self.mode = Mode::Composer;
+        if !self.split() {
+            self.case_open = true;
+        }
+        let mut values = Values::new();
+        values.set("channel", composer::channel_words(channel));
+        values.set("contact", contact);
+        let mut fx = vec![];
+        if self.case_wanted != Some(id) {
+            fx = self.request_case(id);
+        }
+        fx.push(Effect::Store(Request::Draft {
+            id,
+            template,
+            part: Part::Private,
+            values,
+        }));
+        fx
+    }
+
+    /// The workflow action the composer's reply is sent with.
+    fn reply_workflow_action(&self) -> wf::Action {
+        if let Some((channel, contact)) = &self.private {
+            return wf::Action::MoveToPrivate {
+                channel: *channel,
+                contact: contact.clone(),
+            };
+        }
+        match self.reply_action {
+            ActionKind::Apologise => wf::Action::Apologise,
+            ActionKind::FirmReply => wf::Action::FirmReply,
+            ActionKind::Thank => wf::Action::Thank,
+            ActionKind::ToldWhenDone => wf::Action::ToldWhenDone,
+            _ => wf::Action::Acknowledge,
+        }
+    }
+
     fn info(&mut self, text: impl Into<String>) {
         self.status = Some(Status {
             text: text.into(),
@@ -524,6 +779,23 @@ impl App {
         })]
     }
 
+    /// Why `kind` cannot apply to the one open case, known before asking the operator for its
+    /// details (a channel, a resolution, a reason): the prompt would be typed for nothing.
+    fn refused_before_asking(&self, kind: ActionKind, targets: &[i64]) -> Option<String> {
+        let [id] = targets else { return None };
+        let view = self.case.as_ref().filter(|v| v.case.comment_id == *id)?;
+        if view.allowed.contains(&kind) {
+            return None;
+        }
+        let from: Vec<&str> = view.allowed.iter().map(|a| a.as_str()).collect();
+        Some(format!(
+            "#{id}: {} is not a step from {}; from here: {}",
+            kind.as_str(),
+            view.case.state.as_str(),
+            from.join(", ")
+        ))
+    }
+
     /// Starts the action an [`ActionKind`] names: directly when it needs nothing more, else by
     /// asking for what it needs.
     fn start_action(&mut self, kind: ActionKind, extra: Option<&str>) -> Vec<Effect> {
@@ -550,6 +822,10 @@ impl App {
         };
         if let Some(a) = direct {
             return self.act(targets, a);
+        }
+        if let Some(why) = self.refused_before_asking(kind, &targets) {
+            self.error(why);
+            return vec![];
         }
         match kind {
             ActionKind::MoveToPrivate => self.ask(Ask::Channel, targets),
@@ -722,8 +998,18 @@ impl App {
                     self.composer = TextArea::default();
                     self.reply_action = ActionKind::Acknowledge;
                     self.composer_for = Some(id);
+                    self.origin = None;
+                    self.private = None;
+                    self.draft_dirty = false;
+                    self.lint.clear();
+                    // A draft saved earlier (this session or before a quit or a crash).
+                    fx.push(Effect::Store(Request::LoadDraft { id }));
                 }
-                self.mode = Mode::Composer;
+                if self.composer_text().trim().is_empty() {
+                    self.open_picker();
+                } else {
+                    self.mode = Mode::Composer;
+                }
                 fx
             }
             Command::Undo => match self.undo_targets() {
@@ -968,6 +1254,9 @@ impl App {
             Response::Case { generation, view } => {
                 if generation == self.case_generation {
                     self.case = Some(*view);
+                    if self.composer_for.is_some() {
+                        self.relint();
+                    }
                 }
                 vec![]
             }
@@ -990,11 +1279,22 @@ impl App {
                         self.marked.remove(id);
                     }
                     self.last_acted = results.iter().map(|(id, _)| *id).collect();
-                    if self.mode == Mode::Composer {
+                    let mut fx = vec![];
+                    if self.mode == Mode::Review || self.mode == Mode::Composer {
                         self.mode = Mode::Normal;
                         self.composer = TextArea::default();
                         self.composer_for = None;
+                        self.origin = None;
+                        self.private = None;
+                        self.draft_dirty = false;
+                        self.lint.clear();
+                        if let Some(text) = self.sending.take() {
+                            fx.push(Effect::Clipboard(text));
+                            self.info(format!("{} · reply copied to the clipboard", ok[0]));
+                        }
                     }
+                    fx.extend(self.refresh());
+                    return fx;
                 } else {
                     let prefix = if ok.is_empty() {
                         String::new()
@@ -1006,6 +1306,10 @@ impl App {
                         .filter(|(_, r)| r.is_ok())
                         .map(|(id, _)| *id)
                         .collect();
+                    self.sending = None;
+                    if self.mode == Mode::Review {
+                        self.mode = Mode::Composer;
+                    }
                     self.error(format!("{prefix}refused: {}", failed.join("; ")));
                 }
                 self.refresh()
@@ -1037,6 +1341,55 @@ impl App {
                 }
                 vec![]
             }
+            Response::Drafted { id, result } => {
+                if self.composer_for != Some(id) {
+                    return vec![];
+                }
+                match result {
+                    Ok((text, origin)) => {
+                        if let Some(k) = self
+                            .guide
+                            .get(&origin.template)
+                            .and_then(|t| t.action.parse::<ActionKind>().ok())
+                            .filter(|k| REPLY_ACTIONS.contains(k))
+                        {
+                            self.reply_action = k;
+                        }
+                        self.info(format!(
+                            "{} (variant {}, {})",
+                            origin.template,
+                            origin.variant + 1,
+                            origin.lang.as_str()
+                        ));
+                        self.origin = Some(origin);
+                        self.set_composer_text(&text);
+                        if self.mode == Mode::Composer {
+                            self.ask_next_placeholder();
+                        }
+                        self.save_draft_now()
+                    }
+                    Err(e) => {
+                        self.error(e);
+                        vec![]
+                    }
+                }
+            }
+            Response::DraftLoaded { id, draft } => {
+                if let Some((text, template)) = draft
+                    && self.composer_for == Some(id)
+                    && self.composer_text().trim().is_empty()
+                {
+                    self.set_composer_text(&text);
+                    self.origin = None;
+                    let _ = template;
+                    if matches!(self.mode, Mode::Picker(_)) {
+                        self.mode = Mode::Composer;
+                    }
+                    self.info("draft restored");
+                }
+                vec![]
+            }
+            Response::DraftSaved => vec![],
             Response::Failed(e) => {
                 self.list.loading = false;
                 self.error(e);
@@ -1074,15 +1427,55 @@ impl App {
                 }
                 vec![]
             }
+            Mode::Picker(p) => {
+                match k.code {
+                    KeyCode::Down => {
+                        p.selected = (p.selected + 1).min(p.matches.len().saturating_sub(1))
+                    }
+                    KeyCode::Up => p.selected = p.selected.saturating_sub(1),
+                    KeyCode::Char(c) => p.query.push(c),
+                    KeyCode::Backspace => {
+                        p.query.pop();
+                    }
+                    _ => return vec![],
+                }
+                if matches!(k.code, KeyCode::Char(_) | KeyCode::Backspace) {
+                    let (q, action) = (p.query.clone(), self.reply_action);
+                    let matches =
+                        composer::pick_order(&self.guide, action, self.composer_tag(), &q);
+                    if let Mode::Picker(p) = &mut self.mode {
+                        p.matches = matches;
+                        p.selected = 0;
+                    }
+                }
+                vec![]
+            }
+            Mode::Review if k.code == KeyCode::Char('e') => {
+                vec![Effect::Edit(self.composer_text())]
+            }
+            Mode::Composer
+                if k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char('e') =>
+            {
+                vec![Effect::Edit(self.composer_text())]
+            }
+            Mode::Composer
+                if k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char('t') =>
+            {
+                self.open_picker();
+                vec![]
+            }
             Mode::Composer => {
-                if k.code == KeyCode::Tab {
+                if k.code == KeyCode::Tab && self.private.is_some() {
+                    self.info("a move to private: the message goes with that action");
+                } else if k.code == KeyCode::Tab {
                     let i = REPLY_ACTIONS
                         .iter()
                         .position(|a| *a == self.reply_action)
                         .unwrap_or(0);
                     self.reply_action = REPLY_ACTIONS[(i + 1) % REPLY_ACTIONS.len()];
-                } else {
-                    self.composer.input(k);
+                } else if self.composer.input(k) {
+                    self.draft_dirty = true;
+                    self.relint();
                 }
                 vec![]
             }
@@ -1111,28 +1504,50 @@ impl App {
                     to: Tag::ALL[selected % Tag::ALL.len()],
                 },
             ),
-            Mode::Composer => {
-                let text = self.composer.lines().join("\n");
-                self.mode = Mode::Composer;
-                if text.trim().is_empty() {
-                    self.error("the reply is empty");
+            Mode::Picker(p) => {
+                let Some(template) = p.matches.get(p.selected).cloned() else {
+                    self.mode = Mode::Picker(p);
+                    self.error("no template matches");
                     return vec![];
-                }
+                };
                 let Some(id) = self.composer_for else {
                     self.error("no case selected");
                     return vec![];
                 };
-                let action = match self.reply_action {
-                    ActionKind::Apologise => wf::Action::Apologise,
-                    ActionKind::FirmReply => wf::Action::FirmReply,
-                    ActionKind::Thank => wf::Action::Thank,
-                    ActionKind::ToldWhenDone => wf::Action::ToldWhenDone,
-                    _ => wf::Action::Acknowledge,
+                self.mode = Mode::Composer;
+                vec![Effect::Store(Request::Draft {
+                    id,
+                    template,
+                    part: Part::Public,
+                    values: Values::new(),
+                })]
+            }
+            Mode::Composer => {
+                self.mode = Mode::Composer;
+                if let Err(problems) = send_guard(&self.composer_text()) {
+                    let why: Vec<String> = problems.iter().map(ToString::to_string).collect();
+                    self.error(format!("cannot send: {}", why.join("; ")));
+                    return vec![];
+                }
+                self.mode = Mode::Review;
+                vec![]
+            }
+            Mode::Review => {
+                let text = self.composer_text();
+                let Some(id) = self.composer_for else {
+                    self.error("no case selected");
+                    return vec![];
                 };
+                self.mode = Mode::Review;
+                self.sending = Some(text.clone());
                 vec![Effect::Store(Request::Act {
                     ids: vec![id],
-                    action,
-                    reply: Some(text),
+                    action: self.reply_workflow_action(),
+                    reply: Some(composer::new_reply(
+                        text,
+                        self.origin.as_ref(),
+                        self.private.as_ref().map(|(c, _)| c.as_str()),
+                    )),
                 })]
             }
             m @ (Mode::Normal | Mode::Help) => {
@@ -1154,13 +1569,18 @@ impl App {
                     vec![]
                 }
             },
-            Ask::Contact(channel) => self.act(
-                targets,
-                wf::Action::MoveToPrivate {
-                    channel,
-                    contact: input.to_string(),
-                },
-            ),
+            Ask::Contact(channel) => match self.private_template() {
+                Some(template) if targets.len() == 1 && channel != Channel::Phone => {
+                    self.open_private(targets[0], template, channel, input)
+                }
+                _ => self.act(
+                    targets,
+                    wf::Action::MoveToPrivate {
+                        channel,
+                        contact: input.to_string(),
+                    },
+                ),
+            },
             Ask::Resolution => self.act(targets, self.resolve_action(input)),
             Ask::FollowUpDate => self.submit_follow_up(input, targets),
             Ask::Reason(rung) => self.act(targets, wf::Action::ladder(rung, input)),
@@ -1182,6 +1602,19 @@ impl App {
                 self.load_first()
             }
             Ask::CommandLine => self.run_command_line(input),
+            Ask::Placeholder(name) => {
+                if input.is_empty() {
+                    self.error(format!(
+                        "{{{name}}} needs a value (Esc leaves it in the text)"
+                    ));
+                    self.ask(Ask::Placeholder(name), targets);
+                    return vec![];
+                }
+                let text = composer::fill(&self.composer_text(), &name, input);
+                self.set_composer_text(&text);
+                self.ask_next_placeholder();
+                self.save_draft_now()
+            }
         }
     }
 
@@ -1298,12 +1731,30 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Type(k) => app.typed(k),
         Action::Submit => app.submit(),
         Action::Cancel => {
-            if app.mode == Mode::Composer {
-                app.info("reply kept as a draft for this session (r reopens it)");
-            }
-            app.mode = Mode::Normal;
             app.bulk = false;
-            vec![]
+            match std::mem::replace(&mut app.mode, Mode::Normal) {
+                Mode::Composer => {
+                    app.info("reply kept as a draft (r reopens it)");
+                    app.save_draft_now()
+                }
+                Mode::Picker(_) => {
+                    // No template: a free-text reply.
+                    app.mode = Mode::Composer;
+                    vec![]
+                }
+                Mode::Review => {
+                    app.mode = Mode::Composer;
+                    vec![]
+                }
+                Mode::Prompt {
+                    ask: Ask::Placeholder(_),
+                    ..
+                } => {
+                    app.mode = Mode::Composer;
+                    vec![]
+                }
+                _ => vec![],
+            }
         }
         Action::Resize(w, h) => {
             app.size = (w, h);
@@ -1318,6 +1769,17 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::Tick(now) => {
             app.now = now;
+            // Drafts are saved at most once a tick while typing.
+            if app.draft_dirty {
+                app.save_draft_now()
+            } else {
+                vec![]
+            }
+        }
+        Action::Edited(text) => {
+            app.set_composer_text(text.trim_end_matches('\n'));
+            app.draft_dirty = true;
+            app.info("draft updated from the editor");
             vec![]
         }
         Action::Loaded(r) => app.loaded(r),

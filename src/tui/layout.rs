@@ -6,8 +6,8 @@ use ratatui::layout::{Constraint, Layout, Rect};
 /// From this width on, the case pane sits beside the queue.
 pub const WIDE: u16 = 120;
 
-/// Rows of the composer when it is open.
-pub const COMPOSER_ROWS: u16 = 8;
+/// Rows of the composer when it is open, at least (it takes half the body on tall screens).
+pub const COMPOSER_ROWS: u16 = 11;
 
 pub fn is_wide(size: (u16, u16)) -> bool {
     size.0 >= WIDE
@@ -47,8 +47,11 @@ pub fn areas(area: Rect, case_open: bool, composer: bool) -> Areas {
     };
     let (case, composer) = match (case, composer) {
         (Some(c), true) => {
-            let [top, bottom] =
-                Layout::vertical([Constraint::Min(3), Constraint::Length(COMPOSER_ROWS)]).areas(c);
+            let [top, bottom] = Layout::vertical([
+                Constraint::Min(3),
+                Constraint::Length(COMPOSER_ROWS.max(c.height / 2)),
+            ])
+            .areas(c);
             (Some(top), Some(bottom))
         }
         (c, _) => (c, None),

@@ -5,10 +5,12 @@
 //! [`update`] changes the state and returns [`Effect`]s, and [`view::draw`] only reads.
 
 pub mod app;
+pub mod composer;
 pub mod diff;
 pub mod keymap;
 pub mod layout;
 pub mod run;
+pub mod stats;
 pub mod view;
 pub mod worker;
 

@@ -14,6 +14,7 @@ use tokio::sync::mpsc;
 use super::app::{Action, App, Effect, Request, update};
 use super::view;
 use super::worker::{ClockFn, Worker};
+use crate::replies::osc52;
 
 /// Everything the loop needs besides the app.
 pub struct Wiring {
@@ -44,24 +45,70 @@ pub async fn run(mut app: App, wiring: Wiring) -> anyhow::Result<()> {
     result
 }
 
-/// Sends the store requests; returns true when the app should stop.
+/// Carries out the effects (and those of the actions they lead to, such as the editor's
+/// result); returns true when the app should stop.
 fn carry_out(
+    app: &mut App,
     effects: Vec<Effect>,
     store: &std_mpsc::Sender<Request>,
     terminal: &mut DefaultTerminal,
 ) -> anyhow::Result<bool> {
-    for e in effects {
-        match e {
-            Effect::Store(r) => {
-                if store.send(r).is_err() {
-                    anyhow::bail!("the store worker stopped");
+    let mut pending = effects;
+    while !pending.is_empty() {
+        let mut next = vec![];
+        for e in pending {
+            match e {
+                Effect::Store(r) => {
+                    if store.send(r).is_err() {
+                        anyhow::bail!("the store worker stopped");
+                    }
                 }
+                Effect::Quit => return Ok(true),
+                Effect::Suspend => suspend(terminal)?,
+                Effect::Clipboard(text) => {
+                    use std::io::Write;
+                    let mut out = std::io::stdout();
+                    out.write_all(osc52(&text).as_bytes())?;
+                    out.flush()?;
+                }
+                Effect::Edit(text) => match edit(terminal, &text) {
+                    Ok(t) => next.extend(update(app, Action::Edited(t))),
+                    Err(e) => next.extend(update(app, Action::Notice(format!("editor: {e}")))),
+                },
             }
-            Effect::Quit => return Ok(true),
-            Effect::Suspend => suspend(terminal)?,
         }
+        pending = next;
     }
     Ok(false)
+}
+
+/// Runs `$VISUAL` / `$EDITOR` (else `vi`) on `text` in a temporary file, with the terminal
+/// given back to it, and returns what was saved.
+fn edit(terminal: &mut DefaultTerminal, text: &str) -> anyhow::Result<String> {
+    let path = std::env::temp_dir().join(format!("calma-draft-{}.txt", std::process::id()));
+    std::fs::write(&path, text)?;
+    let editor = std::env::var("VISUAL")
+        .or_else(|_| std::env::var("EDITOR"))
+        .unwrap_or_else(|_| "vi".into());
+    ratatui::try_restore()?;
+    // `$EDITOR` may carry arguments (`code -w`): split on white space like a shell would.
+    let mut words = editor.split_whitespace();
+    let program = words.next().unwrap_or("vi");
+    let status = std::process::Command::new(program)
+        .args(words)
+        .arg(&path)
+        .status();
+    crossterm::terminal::enable_raw_mode()?;
+    crossterm::execute!(std::io::stdout(), crossterm::terminal::EnterAlternateScreen)?;
+    terminal.clear()?;
+    let read = status.map_err(anyhow::Error::from).and_then(|status| {
+        if !status.success() {
+            anyhow::bail!("{program} exited with {status}; the draft is unchanged");
+        }
+        Ok(std::fs::read_to_string(&path)?)
+    });
+    let _ = std::fs::remove_file(&path);
+    read
 }
 
 /// Gives the terminal back to the shell, stops the process group like Ctrl-Z would, and takes
@@ -93,7 +140,7 @@ async fn event_loop(
     app.size = (size.width, size.height);
     let fx = app.start();
     terminal.draw(|f| view::draw(f, app))?;
-    if carry_out(fx, store, terminal)? {
+    if carry_out(app, fx, store, terminal)? {
         return Ok(());
     }
     let mut events = EventStream::new();
@@ -104,7 +151,7 @@ async fn event_loop(
                 Some(Ok(Event::Key(k))) if k.kind == KeyEventKind::Press => app.action_for_key(k),
                 Some(Ok(Event::Resize(w, h))) => Some(Action::Resize(w, h)),
                 Some(Ok(Event::Paste(s))) if app.mode == super::app::Mode::Composer => {
-                    app.composer.insert_str(&s);
+                    app.paste(&s);
                     None
                 }
                 Some(Ok(_)) => None,
@@ -134,7 +181,7 @@ async fn event_loop(
             continue;
         };
         let fx = update(app, action);
-        if carry_out(fx, store, terminal)? || app.quit {
+        if carry_out(app, fx, store, terminal)? || app.quit {
             return Ok(());
         }
         terminal.draw(|f| view::draw(f, app))?;

@@ -10,15 +10,17 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::api::{CaseView, Queue, QueueRow};
 use super::app::{App, Mode, command_of};
+use super::composer::Picker;
 use super::diff::{Piece, word_diff};
 use super::keymap::Command;
 use super::layout::{self, Areas};
 use crate::domain::Tag;
+use crate::replies::{LintWarning, send_guard};
 use crate::workflow::{self as wf, SlaConfig, State, Urgency};
 
 /// Paints the whole screen.
 pub fn draw(frame: &mut Frame, app: &App) {
-    let areas: Areas = layout::areas(frame.area(), app.case_open, app.mode == Mode::Composer);
+    let areas: Areas = layout::areas(frame.area(), app.case_open, app.mode.is_composing());
     draw_tabs(frame, app, areas.tabs);
     if let Some(q) = areas.queue {
         draw_queue(frame, app, q);
@@ -34,6 +36,8 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Mode::Help => draw_help(frame, app),
         Mode::Confirm { question, .. } => draw_confirm(frame, question),
         Mode::Retag { selected, targets } => draw_retag(frame, *selected, targets.len()),
+        Mode::Picker(p) => draw_picker(frame, app, p),
+        Mode::Review => draw_review(frame, app),
         _ => {}
     }
 }
@@ -473,16 +477,149 @@ fn draw_case(frame: &mut Frame, app: &App, area: Rect) {
 }
 
 fn draw_composer(frame: &mut Frame, app: &App, area: Rect) {
+    let from = app
+        .origin
+        .as_ref()
+        .map(|o| format!(" · {} v{} {}", o.template, o.variant + 1, o.lang.as_str()))
+        .unwrap_or_default();
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(Style::new().fg(Color::Cyan))
-        .title(format!(
-            " Reply as {} · Tab: change · Ctrl-S: send · Esc: close ",
-            app.reply_action.as_str()
-        ));
+        .title(format!(" Reply as {}{from} ", app.reply_action.as_str()))
+        .title_bottom(" Tab action · C-t template · C-e $EDITOR · C-s review · Esc close ");
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    frame.render_widget(&app.composer, inner);
+    let text = app.composer_text();
+    let lines = lint_lines(&text, &app.lint, usize::from(inner.width));
+    let lint_rows = (lines.len() as u16).min(inner.height.saturating_sub(2) / 2 + 1);
+    let [editor, lint] =
+        Layout::vertical([Constraint::Min(1), Constraint::Length(lint_rows)]).areas(inner);
+    frame.render_widget(&app.composer, editor);
+    frame.render_widget(Paragraph::new(lines), lint);
+}
+
+/// The lint under the editor: each warning with its explanation and the words it points at,
+/// then what the send guard would refuse.
+fn lint_lines(text: &str, warnings: &[LintWarning], width: usize) -> Vec<Line<'static>> {
+    let mut lines: Vec<Line<'static>> = warnings
+        .iter()
+        .map(|w| {
+            let mut spans = vec![Span::styled(
+                format!("{:<11} ", w.rule.as_str()),
+                Style::new().fg(Color::Yellow).bold(),
+            )];
+            if let Some(words) = w.span.and_then(|(a, b)| text.get(a..b)) {
+                spans.push(Span::styled(
+                    format!("«{}»", words.replace('\n', " ")),
+                    Style::new().fg(Color::Black).bg(Color::Yellow),
+                ));
+                spans.push(Span::raw(" "));
+            }
+            let used: usize = spans.iter().map(|s| s.content.chars().count()).sum();
+            spans.push(Span::raw(fit(&w.message, width.saturating_sub(used))));
+            Line::from(spans)
+        })
+        .collect();
+    if !text.trim().is_empty()
+        && let Err(problems) = send_guard(text)
+    {
+        for p in problems {
+            lines.push(Line::from(Span::styled(
+                fit(&format!("cannot send: {p}"), width),
+                Style::new().fg(Color::Red).bold(),
+            )));
+        }
+    }
+    lines
+}
+
+fn draw_picker(frame: &mut Frame, app: &App, p: &Picker) {
+    let screen = frame.area();
+    let width = screen.width.saturating_sub(4).min(76);
+    let height = (p.matches.len() as u16 + 4).min(screen.height.saturating_sub(2));
+    let area = centered(screen, width, height);
+    let inner_w = usize::from(width.saturating_sub(2));
+    let mut lines = vec![Line::from(vec![
+        Span::styled("Find: ", Style::new().bold()),
+        Span::raw(p.query.clone()),
+        Span::styled("█", Style::new().fg(Color::Cyan)),
+    ])];
+    let rows = usize::from(height.saturating_sub(3));
+    let top = p.selected.saturating_sub(rows.saturating_sub(1));
+    for (i, id) in p.matches.iter().enumerate().skip(top).take(rows) {
+        let Some(t) = app.guide.get(id) else { continue };
+        let label = format!(" {:<22} {}", t.id, t.title);
+        let style = if i == p.selected {
+            Style::new().add_modifier(Modifier::REVERSED)
+        } else {
+            Style::new()
+        };
+        lines.push(Line::from(Span::styled(fit(&label, inner_w), style)));
+    }
+    if p.matches.is_empty() {
+        lines.push(Line::from(Span::styled(
+            " no template matches",
+            Style::new().fg(Color::DarkGray),
+        )));
+    }
+    frame.render_widget(Clear, area);
+    frame.render_widget(
+        Paragraph::new(lines).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(Style::new().fg(Color::Cyan))
+                .title(" Template · type to filter · ↑↓ · Enter draft · Esc free text "),
+        ),
+        area,
+    );
+}
+
+fn draw_review(frame: &mut Frame, app: &App) {
+    let screen = frame.area();
+    let width = screen.width.saturating_sub(4).min(100);
+    let area = centered(screen, width, screen.height.saturating_sub(2));
+    let inner_w = usize::from(width.saturating_sub(2));
+    let from = app
+        .origin
+        .as_ref()
+        .map(|o| {
+            format!(
+                " · template {} v{} ({})",
+                o.template,
+                o.variant + 1,
+                o.lang.as_str()
+            )
+        })
+        .unwrap_or_else(|| " · free text".into());
+    let mut lines = vec![
+        Line::from(vec![
+            Span::styled("Action: ", Style::new().bold()),
+            Span::raw(format!("{}{from}", app.reply_action.as_str())),
+        ]),
+        Line::raw(""),
+    ];
+    lines.extend(app.composer.lines().iter().map(|l| Line::raw(l.clone())));
+    lines.push(Line::raw(""));
+    let summary = if app.lint.is_empty() {
+        Span::styled("Lint: no warnings", Style::new().fg(Color::Green))
+    } else {
+        Span::styled(
+            format!("Lint: {} warning(s)", app.lint.len()),
+            Style::new().fg(Color::Yellow).bold(),
+        )
+    };
+    lines.push(Line::from(summary));
+    lines.extend(lint_lines(&app.composer_text(), &app.lint, inner_w));
+    frame.render_widget(Clear, area);
+    frame.render_widget(
+        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(Style::new().fg(Color::Green))
+                .title(" Review · y send · n back · e edit "),
+        ),
+        area,
+    );
 }
 
 fn hints(app: &App) -> String {

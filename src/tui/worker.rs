@@ -9,8 +9,10 @@ use chrono::{DateTime, Utc};
 
 use super::api::QueueRow;
 use super::app::{PageDir, Request, Response};
+use super::composer::{self, Origin};
 use crate::domain::{Flags, Platform, Tag};
-use crate::store::{NewReply, Store};
+use crate::replies::{self, Guide, Part, Recipient, Values};
+use crate::store::Store;
 use crate::workflow::{SlaConfig, State};
 
 /// Rows a search shows at most.
@@ -26,6 +28,8 @@ pub struct Worker {
     pub operator: String,
     pub sla: SlaConfig,
     pub clock: ClockFn,
+    /// The reply guide templates are drafted from.
+    pub guide: Guide,
     /// The `data_version` seen at the last poll.
     seen_version: Cell<Option<i64>>,
 }
@@ -57,6 +61,7 @@ impl Worker {
             operator: operator.into(),
             sla,
             clock,
+            guide: Guide::builtin(),
             seen_version: Cell::new(None),
         }
     }
@@ -104,13 +109,18 @@ impl Worker {
                 Err(e) => fail(&e),
             },
             Request::Act { ids, action, reply } => {
-                let reply = reply.map(NewReply::text);
                 let results = ids
                     .into_iter()
                     .map(|id| {
                         let r = self
                             .store
                             .act(id, &action, &self.operator, now, &self.sla, reply.as_ref())
+                            .and_then(|t| {
+                                if reply.is_some() {
+                                    self.store.delete_draft(id)?;
+                                }
+                                Ok(t)
+                            })
                             .map(|t| {
                                 format!("#{id} {}: {} → {}", t.event.name, t.event.from, t.event.to)
                             })
@@ -123,6 +133,33 @@ impl Worker {
                     results,
                 }
             }
+            Request::Draft {
+                id,
+                template,
+                part,
+                values,
+            } => Response::Drafted {
+                id,
+                result: self.draft(id, &template, part, values),
+            },
+            Request::SaveDraft { id, text, template } => {
+                let r = if text.trim().is_empty() {
+                    self.store.delete_draft(id)
+                } else {
+                    self.store.save_draft(id, &text, template.as_deref(), now)
+                };
+                match r {
+                    Ok(()) => Response::DraftSaved,
+                    Err(e) => fail(&e),
+                }
+            }
+            Request::LoadDraft { id } => match self.store.draft(id) {
+                Ok(d) => Response::DraftLoaded {
+                    id,
+                    draft: d.map(|d| (d.text, d.template)),
+                },
+                Err(e) => fail(&e),
+            },
             Request::Undo { id } => Response::Undone {
                 id,
                 result: self
@@ -146,6 +183,43 @@ impl Worker {
                 Err(e) => fail(&e),
             },
         }
+    }
+
+    /// Drafts `template` for case `id`: the variant rotation allows for its author and thread,
+    /// in the comment's language, filled with what the case knows and `extra`.
+    fn draft(
+        &self,
+        id: i64,
+        template: &str,
+        part: Part,
+        extra: Values,
+    ) -> Result<(String, Origin), String> {
+        let c = self.store.comment(id).map_err(|e| e.to_string())?;
+        let mut values = composer::case_values(&c, &self.operator);
+        for key in [
+            "name", "agent", "order", "ticket", "channel", "contact", "issue", "eta",
+        ] {
+            if let Some(v) = extra.get(key) {
+                values.set(key, v);
+            }
+        }
+        let key = |k: &str| format!("{}:{k}", c.platform.as_str());
+        let author_key = c.author.key().map(key);
+        let thread_key = c.thread_id.as_deref().map(key);
+        let log = composer::usage_log(&self.store.template_replies().map_err(|e| e.to_string())?);
+        let to = Recipient {
+            lang: composer::case_lang(&c),
+            author_key: author_key.as_deref(),
+            thread_key: thread_key.as_deref(),
+        };
+        let d = replies::draft(&self.guide, template, part, to, &log, &values)?;
+        let origin = Origin {
+            template: template.to_string(),
+            part,
+            variant: d.variant.index,
+            lang: d.variant.lang,
+        };
+        Ok((d.text, origin))
     }
 
     /// Runs the worker on its own thread: requests in, answers out through `send`. A request
