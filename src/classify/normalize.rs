@@ -44,49 +44,58 @@ impl Normalized {
 }
 
 /// Normalises `text` for matching. Deterministic and total: any string is accepted.
+///
+/// The normalised text keeps the original's byte layout (and needs no map) as long as every
+/// character folds to one character of the same length: ASCII, Cyrillic, most emoji.
 pub fn normalize(text: &str) -> Normalized {
     let mut n = Builder {
-        out: Vec::with_capacity(text.len() + 8),
+        out: String::with_capacity(text.len() + 8),
         map: Vec::new(),
         identity: true,
         run_char: '\0',
         run_len: 0,
         run_start_len: 0,
         elongated: false,
+        cyrillic: false,
     };
-    if text.is_ascii() {
-        // Byte for byte the same layout until an elongation is collapsed.
-        for (i, &b) in text.as_bytes().iter().enumerate() {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b < 0x80 {
             n.push_ascii(b.to_ascii_lowercase(), i);
+            i += 1;
+            continue;
         }
-    } else {
-        n.identity = false;
-        n.map.reserve(text.len() + 8);
-        let bytes = text.as_bytes();
-        let mut i = 0;
-        while i < bytes.len() {
-            let b = bytes[i];
-            if b < 0x80 {
-                n.push_ascii(b.to_ascii_lowercase(), i);
-                i += 1;
-                continue;
+        let Some(c) = text[i..].chars().next() else {
+            break;
+        };
+        let len = c.len_utf8();
+        match quick_fold(c) {
+            Some(f) => {
+                if f.len_utf8() != len {
+                    n.switch_to_map();
+                }
+                n.push(f, i);
             }
-            let Some(c) = text[i..].chars().next() else {
-                break;
-            };
-            fold_char(c, |f| n.push(f, i));
-            i += c.len_utf8();
+            None => {
+                n.switch_to_map();
+                fold_char(c, |f| n.push(f, i));
+            }
         }
+        i += len;
     }
     let Builder {
-        out,
+        mut out,
         mut map,
         elongated,
+        cyrillic,
         ..
     } = n;
-    // Only whole characters were pushed: the bytes are valid UTF-8.
-    let mut out = String::from_utf8(out).unwrap_or_default();
-    if !map.is_empty() && out.bytes().any(|b| b == 0xD0 || b == 0xD1) {
+    if cyrillic && has_mixed_word(&out) {
+        if map.is_empty() {
+            map.extend(0..out.len() as u32);
+        }
         fold_homoglyphs(&mut out, &mut map);
     }
     if has_spaced_letters(&out) {
@@ -101,6 +110,54 @@ pub fn normalize(text: &str) -> Normalized {
         map,
         orig_len: text.len(),
         elongated,
+    }
+}
+
+/// First code point after the two-byte UTF-8 range: [`QUICK`] covers U+0080..U+07FF.
+const QUICK_END: u32 = 0x800;
+/// Emoji blocks whose characters fold to themselves (checked when the table is built).
+const EMOJI: std::ops::Range<u32> = 0x1F300..0x1FB00;
+/// No single-character folding: take [`fold_char`].
+const SLOW: u32 = u32::MAX;
+
+/// [`fold_char`] of U+0080..U+07FF and of the emoji blocks, computed once: the character a
+/// code point folds to when that is exactly one character, else [`SLOW`].
+fn quick_table() -> &'static [u32] {
+    static TABLE: std::sync::OnceLock<Vec<u32>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let one = |u: u32| {
+            let Some(c) = char::from_u32(u) else {
+                return SLOW;
+            };
+            let mut out = [SLOW; 2];
+            let mut n = 0;
+            fold_char(c, |f| {
+                if n < 2 {
+                    out[n] = f as u32;
+                }
+                n += 1;
+            });
+            if n == 1 { out[0] } else { SLOW }
+        };
+        (0x80..QUICK_END).chain(EMOJI).map(one).collect()
+    })
+}
+
+/// The one character `c` folds to, from the precomputed table; `None` when `c` is not in it
+/// or folds to zero or several characters.
+#[inline]
+fn quick_fold(c: char) -> Option<char> {
+    let u = c as u32;
+    let idx = if u < QUICK_END {
+        u - 0x80
+    } else if EMOJI.contains(&u) {
+        QUICK_END - 0x80 + (u - EMOJI.start)
+    } else {
+        return None;
+    };
+    match quick_table()[idx as usize] {
+        SLOW => None,
+        f => char::from_u32(f),
     }
 }
 
@@ -130,13 +187,15 @@ fn fold_char(c: char, mut emit: impl FnMut(char)) {
 
 /// The normalised text as it is built, with elongations collapsed on the way.
 struct Builder {
-    out: Vec<u8>,
+    out: String,
     map: Vec<u32>,
     identity: bool,
     run_char: char,
     run_len: u32,
     run_start_len: usize,
     elongated: bool,
+    /// A Cyrillic letter was written (U+0400..U+047F: lead byte 0xD0 or 0xD1).
+    cyrillic: bool,
 }
 
 /// Repeats of these never count as an elongation.
@@ -146,60 +205,77 @@ fn keeps_repeats(c: char) -> bool {
 }
 
 impl Builder {
-    /// True when `c` is to be dropped as a repeat; updates the run either way.
-    #[inline]
-    fn collapse(&mut self, c: char) -> bool {
-        if c == self.run_char && !keeps_repeats(c) {
-            self.run_len += 1;
-            if self.run_len == 3 {
-                // A third repeat: keep a single one ("cooool" → "col", "!!!" → "!").
-                self.switch_to_map();
-                let keep = self.run_start_len + c.len_utf8();
-                self.out.truncate(keep);
-                self.map.truncate(keep);
-                self.elongated = true;
-            }
-            if self.run_len >= 3 {
-                self.switch_to_map();
-                return true;
-            }
-        } else {
-            self.run_char = c;
-            self.run_len = 1;
-            self.run_start_len = self.out.len();
-        }
-        false
-    }
-
     /// Pushes one (already folded) ASCII byte that came from original offset `orig`.
-    #[inline]
+    #[inline(always)]
     fn push_ascii(&mut self, b: u8, orig: usize) {
-        if self.collapse(b as char) {
+        let c = b as char;
+        if c == self.run_char {
+            self.push_repeat(c, orig);
             return;
         }
-        self.out.push(b);
+        self.run_char = c;
+        self.run_len = 1;
+        self.run_start_len = self.out.len();
+        self.out.push(c);
         if !self.identity {
             self.map.push(orig as u32);
         }
     }
 
+    /// Pushes a folded character that came from original offset `orig`.
     #[inline]
     fn push(&mut self, c: char, orig: usize) {
         if c.is_ascii() {
             self.push_ascii(c as u8, orig);
             return;
         }
-        if self.collapse(c) {
+        if c == self.run_char {
+            self.push_repeat(c, orig);
             return;
         }
-        let mut buf = [0u8; 4];
-        let bytes = c.encode_utf8(&mut buf).as_bytes();
-        self.out.extend_from_slice(bytes);
+        self.run_char = c;
+        self.run_len = 1;
+        self.run_start_len = self.out.len();
+        self.write(c, orig);
+    }
+
+    /// Writes `c` and its map entries.
+    #[inline]
+    fn write(&mut self, c: char, orig: usize) {
+        self.out.push(c);
+        if ('\u{400}'..'\u{480}').contains(&c) {
+            self.cyrillic = true;
+        }
         if !self.identity {
-            for _ in 0..bytes.len() {
+            for _ in 0..c.len_utf8() {
                 self.map.push(orig as u32);
             }
         }
+    }
+
+    /// `c` repeats the previous character: from the third in a row it is dropped
+    /// ("cooool" → "col", "!!!" → "!"), except for digits and white space.
+    #[inline(never)]
+    fn push_repeat(&mut self, c: char, orig: usize) {
+        if keeps_repeats(c) {
+            self.run_len = 1;
+            self.run_start_len = self.out.len();
+            self.write(c, orig);
+            return;
+        }
+        self.run_len += 1;
+        if self.run_len == 3 {
+            self.switch_to_map();
+            let keep = self.run_start_len + c.len_utf8();
+            self.out.truncate(keep);
+            self.map.truncate(keep);
+            self.elongated = true;
+        }
+        if self.run_len >= 3 {
+            self.switch_to_map();
+            return;
+        }
+        self.write(c, orig);
     }
 
     /// Switches from the identity layout to an explicit map.
@@ -207,6 +283,7 @@ impl Builder {
         if self.identity {
             self.identity = false;
             let last = self.out.len();
+            self.map.reserve(self.out.capacity());
             // Bytes written so far were identical to the original.
             self.map.extend(0..last as u32);
         }
@@ -252,10 +329,8 @@ fn is_cyrillic(c: char) -> bool {
 }
 
 /// Rewrites words that mix Cyrillic letters with Latin look-alikes into plain Cyrillic.
+/// Callers check [`has_mixed_word`] first.
 fn fold_homoglyphs(out: &mut String, map: &mut Vec<u32>) {
-    if !has_mixed_word(out) {
-        return;
-    }
     let s = out.as_str();
     let mut new = String::with_capacity(s.len() + 16);
     let mut new_map = Vec::with_capacity(map.len() + 16);
@@ -387,31 +462,31 @@ fn join_spaced_letters(out: &mut String, map: &mut Vec<u32>) {
 /// Replaces leetspeak runs (digits and `@ $ !` between letters: "id10t", "sh!t", "b1tch") by the
 /// letters they stand for. Byte-for-byte, so the map stays valid.
 fn unleet(s: &mut String) {
-    let bytes = s.as_bytes();
-    if !bytes.iter().any(|&b| leet(b).is_some()) {
+    if !s.bytes().any(|b| leet(b).is_some()) {
         return;
     }
-    let mut v = std::mem::take(s).into_bytes();
-    let n = v.len();
+    let n = s.len();
     let mut i = 0;
     while i < n {
+        let v = s.as_bytes();
         if leet(v[i]).is_some() && i > 0 && v[i - 1].is_ascii_alphabetic() {
             let mut j = i;
             while j < n && leet(v[j]).is_some() {
                 j += 1;
             }
             if j < n && v[j].is_ascii_alphabetic() && j - i <= 3 {
-                for b in &mut v[i..j] {
-                    *b = leet(*b).unwrap_or(*b);
-                }
+                // ASCII for ASCII: the length and every offset stay the same.
+                let letters: String = v[i..j]
+                    .iter()
+                    .map(|&b| leet(b).unwrap_or(b) as char)
+                    .collect();
+                s.replace_range(i..j, &letters);
             }
             i = j;
         } else {
             i += 1;
         }
     }
-    // Only ASCII bytes were replaced by ASCII bytes: still valid UTF-8.
-    *s = String::from_utf8(v).unwrap_or_default();
 }
 
 #[inline]
