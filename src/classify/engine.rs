@@ -11,7 +11,7 @@ use aho_corasick::{Anchored, MatchKind};
 use regex::Regex;
 use rust_stemmers::{Algorithm, Stemmer};
 
-use super::normalize::{Normalized, normalize};
+use super::normalize::{Normalized, char_at, normalize};
 use super::pack::{Merged, PackError, SourcedRule, check_rule};
 use super::sentiment::{self, Cue};
 use crate::domain::{AuthorHistory, Flag, Flags, Lang, Tag};
@@ -542,6 +542,43 @@ fn compile_rule(c: &mut Compiler<'_>, idx: u32, sr: &SourcedRule) -> Result<Rule
     })
 }
 
+const CI_WORD: u8 = 1;
+const CI_LETTER: u8 = 2;
+const CI_UPPER: u8 = 4;
+/// Emoji blocks, answered from the table with the two-byte range.
+const CI_EMOJI: std::ops::Range<u32> = 0x1F300..0x1FB00;
+
+/// [`is_word_char`], [`is_letter`] and [`is_upper`] of `c` as `CI_*` bits.
+fn char_info_slow(c: char) -> u8 {
+    (if is_word_char(c) { CI_WORD } else { 0 })
+        | (if is_letter(c) { CI_LETTER } else { 0 })
+        | (if is_upper(c) { CI_UPPER } else { 0 })
+}
+
+/// [`char_info_slow`] of U+0000..U+07FF and of the emoji blocks, computed once.
+fn char_info_table() -> &'static [u8] {
+    static TABLE: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        (0..0x800)
+            .chain(CI_EMOJI)
+            .map(|u| char::from_u32(u).map_or(0, char_info_slow))
+            .collect()
+    })
+}
+
+/// The `CI_*` bits of `c`, from `table` (see [`char_info_table`]) when it is there.
+#[inline(always)]
+fn char_info(table: &[u8], c: char) -> u8 {
+    let u = c as u32;
+    if u < 0x800 {
+        table[u as usize]
+    } else if CI_EMOJI.contains(&u) {
+        table[(0x800 + u - CI_EMOJI.start) as usize]
+    } else {
+        char_info_slow(c)
+    }
+}
+
 #[inline]
 fn is_word_char(c: char) -> bool {
     if c.is_ascii() {
@@ -584,32 +621,6 @@ const ASCII_WORD: [bool; 128] = {
     t
 };
 
-/// The character that starts at byte `i` of `b` (valid UTF-8, `b[i]` a lead byte), with its
-/// length.
-#[inline(always)]
-fn char_at(b: &[u8], i: usize) -> (char, usize) {
-    let b0 = b[i] as u32;
-    let (u, len) = if b0 < 0x80 {
-        (b0, 1)
-    } else if b0 < 0xE0 {
-        (((b0 & 0x1F) << 6) | (b[i + 1] as u32 & 0x3F), 2)
-    } else if b0 < 0xF0 {
-        (
-            ((b0 & 0x0F) << 12) | ((b[i + 1] as u32 & 0x3F) << 6) | (b[i + 2] as u32 & 0x3F),
-            3,
-        )
-    } else {
-        (
-            ((b0 & 0x07) << 18)
-                | ((b[i + 1] as u32 & 0x3F) << 12)
-                | ((b[i + 2] as u32 & 0x3F) << 6)
-                | (b[i + 3] as u32 & 0x3F),
-            4,
-        )
-    };
-    (char::from_u32(u).unwrap_or('\u{FFFD}'), len)
-}
-
 /// Where the words and quotation marks of a normalised text are: computed once per text so
 /// that distance and quoting checks cost a binary search. The same pass takes the text's
 /// fingerprint and counts its Cyrillic letters.
@@ -631,20 +642,31 @@ impl Layout {
         let mut h: u64 = 0xcbf2_9ce4_8422_2325;
         let mut cyrillic = 0;
         let mut in_word = false;
+        let table = char_info_table();
         let mut i = 0;
         while i < b.len() {
             let x = b[i];
-            let (w, len) = if x < 0x80 {
-                if x == b'"' {
+            if x < 0x80 {
+                // The common case, one byte at a time.
+                let w = ASCII_WORD[x as usize];
+                if w {
+                    if !in_word {
+                        self.word_starts.push(i as u32);
+                    }
+                    h = (h ^ x as u64).wrapping_mul(0x0100_0000_01b3);
+                } else if x == b'"' {
                     self.quotes.push(i as u32);
                 }
-                (ASCII_WORD[x as usize], 1)
-            } else {
+                in_word = w;
+                i += 1;
+                continue;
+            }
+            let (w, len) = {
                 if x == 0xD0 || x == 0xD1 {
                     cyrillic += 1;
                 }
                 let (c, len) = char_at(b, i);
-                (is_word_char(c), len)
+                (char_info(table, c) & CI_WORD != 0, len)
             };
             if w {
                 if !in_word {
@@ -708,8 +730,16 @@ fn word_end(t: &str, e: usize) -> usize {
     let b = t.as_bytes();
     let mut i = e;
     while i < b.len() {
+        let x = b[i];
+        if x < 0x80 {
+            if !ASCII_WORD[x as usize] {
+                return i;
+            }
+            i += 1;
+            continue;
+        }
         let (c, len) = char_at(b, i);
-        if !is_word_char(c) {
+        if char_info(char_info_table(), c) & CI_WORD == 0 {
             return i;
         }
         i += len;
@@ -731,6 +761,7 @@ fn features(orig: &str, norm: &str, layout: &Layout) -> Features {
         ..Features::default()
     };
     let bytes = orig.as_bytes();
+    let table = char_info_table();
     let mut i = 0;
     while i < bytes.len() {
         let x = bytes[i];
@@ -757,11 +788,12 @@ fn features(orig: &str, norm: &str, layout: &Layout) -> Features {
             continue;
         }
         let (c, len) = char_at(bytes, i);
+        let info = char_info(table, c);
         if c == '¿' {
             f.questions += 1;
-        } else if is_letter(c) {
+        } else if info & CI_LETTER != 0 {
             f.letters += 1;
-            if is_upper(c) {
+            if info & CI_UPPER != 0 {
                 f.upper += 1;
             }
         }
@@ -965,43 +997,49 @@ impl Engine {
             for k in 0..dfa.match_len(sid) {
                 let pid = dfa.match_pattern(sid, k).as_usize();
                 let s = e - self.pat_len[pid] as usize;
+                // Most candidates sit inside a word: drop those before looking at their terms.
+                if self.pat_info[pid] & PAT_RAW == 0
+                    && s > 0
+                    && bytes[s - 1] < 0x80
+                    && ASCII_WORD[bytes[s - 1] as usize]
+                {
+                    continue;
+                }
                 self.check_pattern(t, s, e, pid, sc);
             }
         }
     }
 
     /// Checks the terms of pattern `pid`, found at `s..e`, and records the ones that hold.
-    #[inline]
     fn check_pattern(&self, t: &str, s: usize, e: usize, pid: usize, sc: &mut Scratch) {
         let info = self.pat_info[pid];
-        if info & PAT_RAW == 0
-            && (!left_boundary(t, s) || info & PAT_WORD != 0 && !right_boundary(t, e))
-        {
+        let left = left_boundary(t, s);
+        if info & PAT_RAW == 0 && (!left || info & PAT_WORD != 0 && !right_boundary(t, e)) {
             return;
         }
+        let mut right: Option<bool> = None;
+        let mut end_of_word: Option<usize> = None;
         for &tid in &self.pat_terms[pid] {
             let term = &self.terms[tid as usize];
             let ok = match term.mode {
                 Mode::Raw => true,
-                Mode::Word => left_boundary(t, s) && right_boundary(t, e),
-                Mode::Prefix => left_boundary(t, s),
+                Mode::Word => left && *right.get_or_insert_with(|| right_boundary(t, e)),
+                Mode::Prefix => left,
                 Mode::Stem => {
-                    left_boundary(t, s)
-                        && match &term.stem {
-                            Some((stem, lang, min_len)) => {
-                                let we = word_end(t, e);
-                                we - s >= *min_len as usize
-                                    && (t[s..we] == **stem
-                                        || self.stem_is(sc, t, s, we, *lang, stem))
-                            }
-                            None => false,
+                    left && match &term.stem {
+                        Some((stem, lang, min_len)) => {
+                            let we = *end_of_word.get_or_insert_with(|| word_end(t, e));
+                            we - s >= *min_len as usize
+                                && (t[s..we] == **stem || self.stem_is(sc, t, s, we, *lang, stem))
                         }
+                        None => false,
+                    }
                 }
             };
             if ok {
                 // Word forms and prefixes are shown as the whole word they matched.
                 let end = if matches!(term.mode, Mode::Stem | Mode::Prefix) {
-                    word_end(t, e)
+                    *end_of_word.get_or_insert_with(|| word_end(t, e))
                 } else {
                     e
                 };
@@ -1145,6 +1183,11 @@ impl Engine {
             {
                 continue;
             }
+            // The state is cheaper to check than the text, and a history rule checks it again
+            // once the history is known.
+            if rule.history.is_none() && !state_conditions(rule, &state) {
+                continue;
+            }
             let Some(spans) =
                 self.text_conditions(rule, t, layout, mine, &feats, sentiment, &negated)
             else {
@@ -1156,7 +1199,7 @@ impl Engine {
                 .collect();
             if rule.history.is_some() {
                 state.pending.push((ri, spans));
-            } else if state_conditions(rule, &state) {
+            } else {
                 apply(rule, ri, spans, &mut state);
             }
         }

@@ -67,10 +67,7 @@ pub fn normalize(text: &str) -> Normalized {
             i += 1;
             continue;
         }
-        let Some(c) = text[i..].chars().next() else {
-            break;
-        };
-        let len = c.len_utf8();
+        let (c, len) = char_at(bytes, i);
         match quick_fold(c) {
             Some(f) => {
                 if f.len_utf8() != len {
@@ -111,6 +108,32 @@ pub fn normalize(text: &str) -> Normalized {
         orig_len: text.len(),
         elongated,
     }
+}
+
+/// The character that starts at byte `i` of `b` (valid UTF-8, `b[i]` a lead byte), with its
+/// length.
+#[inline(always)]
+pub(super) fn char_at(b: &[u8], i: usize) -> (char, usize) {
+    let b0 = b[i] as u32;
+    let (u, len) = if b0 < 0x80 {
+        (b0, 1)
+    } else if b0 < 0xE0 {
+        (((b0 & 0x1F) << 6) | (b[i + 1] as u32 & 0x3F), 2)
+    } else if b0 < 0xF0 {
+        (
+            ((b0 & 0x0F) << 12) | ((b[i + 1] as u32 & 0x3F) << 6) | (b[i + 2] as u32 & 0x3F),
+            3,
+        )
+    } else {
+        (
+            ((b0 & 0x07) << 18)
+                | ((b[i + 1] as u32 & 0x3F) << 12)
+                | ((b[i + 2] as u32 & 0x3F) << 6)
+                | (b[i + 3] as u32 & 0x3F),
+            4,
+        )
+    };
+    (char::from_u32(u).unwrap_or('\u{FFFD}'), len)
 }
 
 /// First code point after the two-byte UTF-8 range: [`QUICK`] covers U+0080..U+07FF.
@@ -379,15 +402,29 @@ fn fold_homoglyphs(out: &mut String, map: &mut Vec<u32>) {
 
 /// True when some word mixes Cyrillic letters with Latin look-alikes.
 fn has_mixed_word(s: &str) -> bool {
+    let b = s.as_bytes();
     let (mut cyr, mut lat) = (false, false);
-    for ch in s.chars() {
-        if !is_word(ch) {
-            cyr = false;
-            lat = false;
-        } else if is_cyrillic(ch) {
-            cyr = true;
-        } else if cyrillic_lookalike(ch).is_some() {
-            lat = true;
+    let mut i = 0;
+    while i < b.len() {
+        let x = b[i];
+        if x < 0x80 {
+            if !x.is_ascii_alphanumeric() {
+                cyr = false;
+                lat = false;
+            } else if cyrillic_lookalike(x as char).is_some() {
+                lat = true;
+            }
+            i += 1;
+        } else {
+            let (ch, len) = char_at(b, i);
+            // The look-alikes are all ASCII.
+            if is_cyrillic(ch) {
+                cyr = true;
+            } else if !ch.is_alphanumeric() {
+                cyr = false;
+                lat = false;
+            }
+            i += len;
         }
         if cyr && lat {
             return true;
@@ -404,7 +441,8 @@ const SPACED_MIN: usize = 4;
 fn has_spaced_letters(s: &str) -> bool {
     let b = s.as_bytes();
     // Cheap test first: "x y " patterns are rare in ordinary text.
-    b.windows(4).any(|w| w[1] == b' ' && w[3] == b' ') && !spaced_runs(s).is_empty()
+    (1..b.len().saturating_sub(2)).any(|j| b[j] == b' ' && b[j + 2] == b' ')
+        && !spaced_runs(s).is_empty()
 }
 
 /// Runs of spaced-out single letters: (start, end) byte ranges.
@@ -462,14 +500,11 @@ fn join_spaced_letters(out: &mut String, map: &mut Vec<u32>) {
 /// Replaces leetspeak runs (digits and `@ $ !` between letters: "id10t", "sh!t", "b1tch") by the
 /// letters they stand for. Byte-for-byte, so the map stays valid.
 fn unleet(s: &mut String) {
-    if !s.bytes().any(|b| leet(b).is_some()) {
-        return;
-    }
     let n = s.len();
     let mut i = 0;
     while i < n {
         let v = s.as_bytes();
-        if leet(v[i]).is_some() && i > 0 && v[i - 1].is_ascii_alphabetic() {
+        if LEET[v[i] as usize] != 0 && i > 0 && v[i - 1].is_ascii_alphabetic() {
             let mut j = i;
             while j < n && leet(v[j]).is_some() {
                 j += 1;
@@ -489,8 +524,22 @@ fn unleet(s: &mut String) {
     }
 }
 
+/// [`leet`] as a table: the letter, or 0.
+const LEET: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = match leet(i as u8) {
+            Some(l) => l,
+            None => 0,
+        };
+        i += 1;
+    }
+    t
+};
+
 #[inline]
-fn leet(b: u8) -> Option<u8> {
+const fn leet(b: u8) -> Option<u8> {
     Some(match b {
         b'0' => b'o',
         b'1' | b'!' => b'i',
