@@ -600,6 +600,24 @@ mod tests {
     }
 
     #[test]
+    fn cyrillic_and_emoji_keep_their_layout_until_a_fold_changes_it() {
+        // Upper-case Cyrillic and emoji fold byte for byte: spans need no map.
+        let orig = "Ты ТУПОЙ 😂 ДЕБИЛ";
+        let n = normalize(orig);
+        assert_eq!(n.text, "ты тупои 😂 дебил");
+        let at = n.text.find("дебил").unwrap();
+        let (s, e) = n.orig_span(orig, at, at + "дебил".len());
+        assert_eq!(&orig[s..e], "ДЕБИЛ");
+        // An accent folded away mid-text shifts what follows; spans still land on the original.
+        let orig = "Ты ТУПОЙ, café 😂 ДЕБИИИЛ";
+        let n = normalize(orig);
+        assert_eq!(n.text, "ты тупои, cafe 😂 дебил");
+        let at = n.text.find("дебил").unwrap();
+        let (s, e) = n.orig_span(orig, at, at + "дебил".len());
+        assert_eq!(&orig[s..e], "ДЕБИИИЛ");
+    }
+
+    #[test]
     fn ascii_text_keeps_its_layout() {
         let orig = "Not Working since Monday";
         let n = normalize(orig);
