@@ -180,3 +180,66 @@ fn remind_lists_breaches_and_the_troll_ladder_is_recorded() {
         .collect();
     assert_eq!(ids, [1]);
 }
+
+#[test]
+fn the_guide_beside_the_configuration_overrides_the_built_in_one() {
+    let env = Env::new();
+    let conf = env.dir.path().join("elsewhere");
+    std::fs::create_dir_all(&conf).unwrap();
+    std::fs::write(conf.join("config.toml"), "operator = \"maria\"\n").unwrap();
+    std::fs::write(
+        conf.join("guide.toml"),
+        r#"[[template]]
+id = "acknowledge"
+title = "Acknowledge in the Nubo voice"
+action = "acknowledge"
+tone = "friendly"
+last_reviewed = "2026-11-20"
+tags = ["complaint"]
+
+[template.variants]
+en = ["Hi {name|there}, Nubo team here: sorry, we'll reply here within the hour."]
+es = ["Hola {name|}, aquí el equipo Nubo: perdona, te respondemos aquí en una hora."]
+"#,
+    )
+    .unwrap();
+    env.calma()
+        .arg("--config")
+        .arg(conf.join("config.toml"))
+        .args(["act", "1", "acknowledge", "--template", "acknowledge"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("aquí el equipo Nubo"));
+    let outbox = env.json(&["export", "outbox"]);
+    assert_eq!(outbox[0]["operator"], "maria", "{outbox:#}");
+}
+
+#[test]
+fn templates_list_counts_what_was_sent_and_flags_stale_templates() {
+    let env = Env::new();
+    env.calma()
+        .args(["act", "1", "acknowledge", "--template", "acknowledge"])
+        .assert()
+        .code(0);
+    let listed = env.json(&["templates", "list", "--json"]);
+    let row = |id: &str| {
+        listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == id)
+            .cloned()
+            .unwrap_or_else(|| panic!("{id} is not listed"))
+    };
+    assert_eq!(row("acknowledge")["sent"], 1);
+    assert_eq!(row("move_to_private")["sent"], 0);
+    assert_eq!(row("acknowledge")["stale"], false, "reviewed today");
+    // Four months on, nobody has reread the built-in guide.
+    env.calma()
+        .env("CALMA_NOW", "2027-03-25T12:00:00Z")
+        .args(["templates", "list"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("STALE: review it"))
+        .stdout(predicate::str::contains("not reviewed for 90 days"));
+}

@@ -131,3 +131,38 @@ fn stats_print_a_table_and_json_and_refuse_a_bad_duration() {
         .code(2)
         .stderr(predicate::str::contains("unknown unit"));
 }
+
+#[test]
+fn show_says_who_from_the_community_already_answered() {
+    let env = Env {
+        dir: tempfile::tempdir().unwrap(),
+    };
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/canonical");
+    env.calma().arg("ingest").arg(&fixtures).assert().code(0);
+    let id_of = |external: &str| {
+        env.json(&["list", "--json"])
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["external_id"] == external)
+            .map(|r| r["id"].to_string())
+            .unwrap_or_else(|| panic!("{external} is not listed"))
+    };
+    // A customer's late order in the Reddit megathread; a regular answered with a workaround.
+    let case = id_of("t1_o33vs0h");
+    let shown = env.json(&["show", &case, "--json"]);
+    assert_eq!(
+        shown["answered_by_community"]["author"], "priya_fixes_things",
+        "{shown:#}"
+    );
+    env.calma()
+        .args(["show", &case])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "answered by the community: priya_fixes_things",
+        ));
+    // Nobody answered the troll for us.
+    let shown = env.json(&["show", &id_of("t1_o1i8bzk"), "--json"]);
+    assert!(shown["answered_by_community"].is_null(), "{shown:#}");
+}

@@ -998,3 +998,138 @@ fn moving_to_private_drafts_the_direct_message_after_the_contact_prompt() {
         h.last_event("c1")
     );
 }
+
+/// A volume alert the radar raised an hour ago, still standing.
+fn plant_alert(h: &mut Harness) {
+    use calma::insights::{Alert, AlertKind, Span};
+    let alert = Alert {
+        kind: AlertKind::Volume,
+        started_at: now() - Duration::hours(1),
+        window: Span {
+            from: now() - Duration::hours(3),
+            to: now(),
+        },
+        observed: 6.0,
+        expected: 1.0,
+        keyword: None,
+        message: "6 comments in 3 hours where 1 is usual".into(),
+    };
+    let json = serde_json::to_string(&alert).unwrap();
+    h.worker
+        .store
+        .record_alert("volume", None, alert.started_at, now(), &json)
+        .unwrap();
+    // What the loop asks for after every poll that saw new data.
+    h.run(vec![Effect::Store(Request::Radar)]);
+}
+
+#[test]
+fn a_standing_alert_shows_the_banner_and_the_crisis_queue_starts_from_the_holding_statement() {
+    let mut h = Harness::new((160, 48));
+    assert!(!h.screen().contains("possible crisis"), "calm at first");
+    let rows_before = h.app.page_rows();
+    plant_alert(&mut h);
+    assert!(h.screen().contains("possible crisis"), "{}", h.screen());
+    assert_eq!(
+        h.app.page_rows(),
+        rows_before - 1,
+        "the banner takes a line"
+    );
+
+    h.keys("C");
+    let crisis = h
+        .app
+        .search
+        .as_ref()
+        .expect("the crisis queue is on screen");
+    assert!(crisis.crisis && crisis.title.contains("6 comments in 3 hours"));
+    let mut ids: Vec<i64> = crisis.rows.iter().map(|r| r.comment_id).collect();
+    ids.sort();
+    // Posted since the alert started (an hour ago), open, not our own reply.
+    let mut want = vec![h.id("c1"), h.id("t1"), h.id("q1")];
+    want.sort();
+    assert_eq!(ids, want);
+    insta::assert_snapshot!("crisis_queue_160x48", h.screen());
+
+    h.keys("r");
+    match &h.app.mode {
+        Mode::Picker(p) => assert_eq!(p.matches[0], "crisis_holding"),
+        m => panic!("expected the template picker, got {m:?}"),
+    }
+    h.keys("<Esc><Esc><Esc>");
+    assert!(h.app.search.is_none(), "Esc leaves the crisis queue");
+}
+
+#[test]
+fn the_crisis_queue_without_an_alert_says_so() {
+    let mut h = Harness::new((80, 24));
+    h.keys("C");
+    assert!(h.status().contains("no alert"), "{}", h.status());
+    assert!(h.app.search.as_ref().is_some_and(|s| s.rows.is_empty()));
+}
+
+#[test]
+fn the_stats_screen_opens_on_s_and_any_key_goes_back() {
+    let mut h = Harness::new((160, 48));
+    h.keys("S");
+    assert_eq!(h.app.mode, Mode::Stats);
+    let stats = h
+        .app
+        .stats
+        .as_ref()
+        .expect("the worker answered with figures");
+    assert_eq!(
+        stats.backlog_by_tag.iter().map(|b| b.1).sum::<u64>(),
+        5,
+        "{stats:?}"
+    );
+    let screen = h.screen();
+    assert!(screen.contains("Response times"), "{screen}");
+    h.keys("x");
+    assert_eq!(h.app.mode, Mode::Normal);
+    assert_eq!(
+        h.state("c1"),
+        State::New,
+        "the key closed the screen, it did not resolve"
+    );
+    h.keys(":stats<Enter>");
+    assert_eq!(h.app.mode, Mode::Stats);
+}
+
+#[test]
+fn the_case_says_when_the_community_already_answered() {
+    let mut h = Harness::new((160, 48));
+    {
+        let mut w = IngestWriter::new(&h.worker.store, SlaConfig::default()).unwrap();
+        let mut help = comment(
+            "h1",
+            "Lena Vos",
+            "post-1",
+            "Same here, you can try the chat on the help page, they sorted mine in minutes",
+            20,
+        );
+        help.parent_id = Some("c1".into());
+        w.write(
+            &help,
+            0,
+            &mut verdict(Tag::Other, &help.text, ""),
+            "test",
+            now(),
+        )
+        .unwrap();
+        w.finish().unwrap();
+    }
+    h.keys(":queue complaints<Enter>");
+    h.select("c1");
+    h.keys("<Enter>");
+    assert_eq!(h.app.answered_by, Some(("Lena Vos".into(), h.id("h1"))));
+    assert!(
+        h.screen().contains("answered by the community: Lena Vos"),
+        "{}",
+        h.screen()
+    );
+    h.keys("<Esc>:queue trolls<Enter>");
+    h.select("t1");
+    h.keys("<Enter>");
+    assert_eq!(h.app.answered_by, None, "nobody answered the troll");
+}

@@ -249,7 +249,7 @@ fn work_some_cases(store: &Store, sla: &SlaConfig, now: DateTime<Utc>) -> anyhow
     Ok(())
 }
 
-pub fn run(ctx: &Ctx, args: DemoArgs, db_given: bool, config: Option<&Path>) -> anyhow::Result<u8> {
+pub fn run(ctx: &Ctx, args: DemoArgs, db_given: bool) -> anyhow::Result<u8> {
     let db = if db_given {
         if std::fs::metadata(&ctx.db).is_ok_and(|m| m.len() > 0) {
             anyhow::bail!(
@@ -273,12 +273,13 @@ pub fn run(ctx: &Ctx, args: DemoArgs, db_given: bool, config: Option<&Path>) -> 
         eprintln!("demo database: {n} comments");
         return Ok(super::EXIT_OK);
     }
-    let keymap = super::inbox::load_keymap(super::inbox::keys_path(config).as_deref())?;
+    let keymap = super::inbox::load_keymap(ctx.beside_config("keys.toml").as_deref())?;
     let demo_ctx = Ctx {
         db: db.clone(),
         config: ctx.config.clone(),
         operator: ctx.operator.clone(),
         now: ctx.now,
+        config_path: ctx.config_path.clone(),
     };
     let code = super::inbox::open_inbox(&demo_ctx, keymap, None)?;
     if !db_given && let Some(dir) = db.parent() {

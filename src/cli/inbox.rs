@@ -27,14 +27,6 @@ pub struct InboxArgs {
     pub watch: Option<PathBuf>,
 }
 
-/// `keys.toml` beside the configuration file (or in the platform config directory).
-pub fn keys_path(config: Option<&Path>) -> Option<PathBuf> {
-    match config {
-        Some(c) => Some(c.with_file_name("keys.toml")),
-        None => super::config::default_config_path().map(|p| p.with_file_name("keys.toml")),
-    }
-}
-
 /// The keymap: defaults, overridden per key by `keys.toml` when it exists.
 pub fn load_keymap(path: Option<&Path>) -> anyhow::Result<Keymap> {
     let Some(path) = path else {
@@ -55,8 +47,8 @@ pub fn clock(ctx: &Ctx) -> ClockFn {
     Arc::new(move || fixed.unwrap_or_else(chrono::Utc::now))
 }
 
-pub fn run_cmd(ctx: &Ctx, args: InboxArgs, config: Option<&Path>) -> anyhow::Result<u8> {
-    let keymap = load_keymap(keys_path(config).as_deref())?;
+pub fn run_cmd(ctx: &Ctx, args: InboxArgs) -> anyhow::Result<u8> {
+    let keymap = load_keymap(ctx.beside_config("keys.toml").as_deref())?;
     open_inbox(ctx, keymap, args.watch)
 }
 
@@ -65,8 +57,12 @@ pub fn open_inbox(ctx: &Ctx, keymap: Keymap, watch: Option<PathBuf>) -> anyhow::
     let store = Store::open(&ctx.db)?;
     let sla = ctx.config.sla.clone();
     let clock = clock(ctx);
-    let app = App::new(keymap, sla.clone(), clock(), (80, 24));
-    let worker = Worker::new(store, ctx.operator.clone(), sla, clock.clone());
+    let guide = super::act::load_guide(ctx)?;
+    let mut app = App::new(keymap, sla.clone(), clock(), (80, 24));
+    app.guide = guide.clone();
+    let mut worker = Worker::new(store, ctx.operator.clone(), sla, clock.clone());
+    worker.radar = ctx.config.radar.clone();
+    worker.guide = guide;
     let opts = super::ingest::read_options(ctx, None, &[])?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

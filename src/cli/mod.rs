@@ -94,6 +94,18 @@ pub struct Ctx {
     pub operator: String,
     /// The clock: `CALMA_NOW` when set, else the system time.
     pub now: chrono::DateTime<chrono::Utc>,
+    /// `--config` when given: the guide and the keymap live beside it.
+    pub config_path: Option<PathBuf>,
+}
+
+impl Ctx {
+    /// A file that lives beside the configuration (`guide.toml`, `keys.toml`).
+    pub fn beside_config(&self, name: &str) -> Option<PathBuf> {
+        match &self.config_path {
+            Some(c) => Some(c.with_file_name(name)),
+            None => config::default_config_path().map(|p| p.with_file_name(name)),
+        }
+    }
 }
 
 impl Ctx {
@@ -114,6 +126,7 @@ impl Ctx {
             config,
             operator,
             now: now()?,
+            config_path: cli.config.clone(),
         })
     }
 }
@@ -183,8 +196,10 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 
 fn run(cli: Cli) -> anyhow::Result<u8> {
     // Needs neither the database nor the configuration.
-    if let Command::Templates(a) = &cli.command {
-        return templates::run(a);
+    if let Command::Templates(a) = &cli.command
+        && let Some(file) = templates::check_only(a)
+    {
+        return templates::check(file);
     }
     let ctx = Ctx::new(&cli)?;
     match cli.command {
@@ -198,10 +213,10 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Reclassify(a) => classify::reclassify(&ctx, a),
         Command::Act(a) => act::act(&ctx, a),
         Command::Remind(a) => act::remind(&ctx, a),
-        Command::Templates(a) => templates::run(&a),
+        Command::Templates(a) => templates::run(&ctx, &a),
         Command::Stats(a) => stats::run(&ctx, a),
         Command::Topics(a) => topics::run(&ctx, a),
-        Command::Inbox(a) => inbox::run_cmd(&ctx, a, cli.config.as_deref()),
-        Command::Demo(a) => demo::run(&ctx, a, cli.db.is_some(), cli.config.as_deref()),
+        Command::Inbox(a) => inbox::run_cmd(&ctx, a),
+        Command::Demo(a) => demo::run(&ctx, a, cli.db.is_some()),
     }
 }

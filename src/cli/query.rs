@@ -142,6 +142,10 @@ pub fn show(ctx: &Ctx, args: ShowArgs) -> anyhow::Result<u8> {
             None => serde_json::json!({ "comment": comment, "versions": versions }),
         };
         if let Some(v) = &view {
+            out["answered_by_community"] = serde_json::json!(
+                crate::insights::community_answer(&v.comment, &v.thread)
+                    .map(|(author, id)| serde_json::json!({ "author": author, "comment_id": id }))
+            );
             out["clock"] = serde_json::json!(v.clock.as_ref().map(|c| serde_json::json!({
                 "step": c.step,
                 "due_at": c.due_at,
@@ -222,6 +226,9 @@ fn print_case(v: &CaseView) {
         }
     }
     println!();
+    if let Some((who, id)) = crate::insights::community_answer(&v.comment, &v.thread) {
+        println!("answered by the community: {who} (#{id}) helped already; thank them");
+    }
     if let Some(a) = &v.author {
         let tags: Vec<String> = a.by_tag.iter().map(|(t, n)| format!("{t} {n}")).collect();
         println!(

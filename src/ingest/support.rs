@@ -348,7 +348,10 @@ pub fn non_empty(s: Option<&str>) -> Option<String> {
 /// The declared language when it is an ISO 639-1 code (`und`, `zxx`, `qme`… are not).
 pub fn iso_lang(s: Option<&str>) -> Option<String> {
     let t = s?.trim();
-    let base = t.split(['-', '_']).next().unwrap_or("");
+    let base = t
+        .bytes()
+        .position(|b| b == b'-' || b == b'_')
+        .map_or(t, |i| &t[..i]);
     (base.len() == 2 && base.bytes().all(|b| b.is_ascii_alphabetic()))
         .then(|| base.to_ascii_lowercase())
 }

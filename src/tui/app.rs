@@ -14,6 +14,7 @@ use super::composer::{self, Origin, Picker};
 use super::keymap::{Command, Keymap};
 use super::layout;
 use crate::domain::{Lang, Platform, Tag};
+use crate::insights::{Alert, Stats, crisis_banner};
 use crate::replies::{Guide, LintWarning, Part, Values, lint, send_guard};
 use crate::store::NewReply;
 use crate::workflow::{self as wf, ActionKind, Channel, DeleteCode, Rung, SlaConfig};
@@ -114,6 +115,14 @@ pub enum Request {
     },
     /// Has another process written to the database since the last poll?
     Poll,
+    /// The figures of the stats screen.
+    Stats,
+    /// Run the crisis radar over what arrived and return the alerts that stand.
+    Radar,
+    /// The crisis queue of the latest standing alert.
+    Crisis {
+        generation: u64,
+    },
 }
 
 /// The store worker's answer to a [`Request`].
@@ -160,6 +169,14 @@ pub enum Response {
         draft: Option<(String, Option<String>)>,
     },
     DraftSaved,
+    Stats(Box<Stats>),
+    /// The radar's alerts that stand (raised in the last day): the banner.
+    Alerts(Vec<Alert>),
+    Crisis {
+        generation: u64,
+        title: String,
+        rows: Vec<QueueRow>,
+    },
     /// A read failed: shown in the status line.
     Failed(String),
 }
@@ -219,6 +236,8 @@ pub enum Mode {
     Picker(Picker),
     /// The final look before sending: `y` send, `n` back, `e` edit.
     Review,
+    /// The stats screen (any key goes back).
+    Stats,
 }
 
 impl Mode {
@@ -277,9 +296,13 @@ impl QueueList {
     }
 }
 
-/// Search results replace the queue pane until Esc.
+/// Search results, or the crisis queue, replace the queue pane until Esc.
 #[derive(Debug, Clone)]
 pub struct SearchView {
+    /// The pane's title: `search: text` or the crisis it ranks.
+    pub title: String,
+    /// The crisis queue: replies start from the holding statement.
+    pub crisis: bool,
     pub text: String,
     pub rows: Vec<QueueRow>,
     pub selected: usize,
@@ -338,6 +361,12 @@ pub struct App {
     pub case_wanted: Option<i64>,
     /// The cases of the operator's last action in this session: what `u` takes back.
     pub last_acted: Vec<i64>,
+    /// The stats screen's figures, once the worker has them.
+    pub stats: Option<Box<Stats>>,
+    /// The crisis radar's standing alerts.
+    pub alerts: Vec<Alert>,
+    /// Who from the community already answered the open case helpfully: (name, comment id).
+    pub answered_by: Option<(String, i64)>,
 }
 
 impl App {
@@ -374,7 +403,15 @@ impl App {
             search_generation: 0,
             case_wanted: None,
             last_acted: Vec::new(),
+            stats: None,
+            alerts: Vec::new(),
+            answered_by: None,
         }
+    }
+
+    /// The crisis banner while the radar's alerts stand.
+    pub fn banner(&self) -> Option<String> {
+        crisis_banner(&self.alerts)
     }
 
     /// The requests that fill the first screen.
@@ -382,6 +419,7 @@ impl App {
         // Rows first: they make the first useful frame; the counts follow.
         let mut fx = self.load_first();
         fx.push(Effect::Store(Request::Counts));
+        fx.push(Effect::Store(Request::Radar));
         fx
     }
 
@@ -391,7 +429,7 @@ impl App {
         let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
         match &self.mode {
             Mode::Normal => self.keymap.lookup(&k).map(Action::Cmd),
-            Mode::Help => Some(Action::Cancel),
+            Mode::Help | Mode::Stats => Some(Action::Cancel),
             Mode::Confirm { .. } => match k.code {
                 KeyCode::Char('y') | KeyCode::Char('Y') => Some(Action::Submit),
                 KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => Some(Action::Cancel),
@@ -424,7 +462,7 @@ impl App {
 
     /// Rows the queue pane has room for.
     pub fn page_rows(&self) -> usize {
-        layout::queue_rows(self.size).max(1)
+        layout::queue_rows(self.size, !self.alerts.is_empty()).max(1)
     }
 
     fn next_generation(&mut self) -> u64 {
@@ -643,7 +681,16 @@ impl App {
     }
 
     fn open_picker(&mut self) {
-        let matches = composer::pick_order(&self.guide, self.reply_action, self.composer_tag(), "");
+        let mut matches =
+            composer::pick_order(&self.guide, self.reply_action, self.composer_tag(), "");
+        if self.in_crisis()
+            && let Some(i) = matches
+                .iter()
+                .position(|id| id == composer::HOLDING_STATEMENT)
+        {
+            let holding = matches.remove(i);
+            matches.insert(0, holding);
+        }
         self.mode = Mode::Picker(Picker {
             query: String::new(),
             selected: 0,
@@ -669,6 +716,25 @@ impl App {
             text: self.composer_text(),
             template: self.origin.as_ref().map(|o| o.template.clone()),
         })]
+    }
+
+    /// The stats screen: figures come from the worker (they read the whole database).
+    fn open_stats(&mut self) -> Vec<Effect> {
+        self.mode = Mode::Stats;
+        vec![Effect::Store(Request::Stats)]
+    }
+
+    /// The crisis queue replaces the queue pane: the open cases since the latest alert.
+    fn open_crisis(&mut self) -> Vec<Effect> {
+        self.search_generation += 1;
+        vec![Effect::Store(Request::Crisis {
+            generation: self.search_generation,
+        })]
+    }
+
+    /// The crisis queue is on screen.
+    pub fn in_crisis(&self) -> bool {
+        self.search.as_ref().is_some_and(|s| s.crisis)
     }
 
     /// The guide's template for moving to private that has a private message.
@@ -1026,6 +1092,8 @@ impl App {
                 self.mode = Mode::Help;
                 vec![]
             }
+            Command::Stats => self.open_stats(),
+            Command::Crisis => self.open_crisis(),
             Command::CommandLine => {
                 self.ask(Ask::CommandLine, vec![]);
                 vec![]
@@ -1249,10 +1317,47 @@ impl App {
                 if !changed || self.list.loading {
                     return vec![];
                 }
-                self.refresh()
+                let mut fx = self.refresh();
+                fx.push(Effect::Store(Request::Radar));
+                fx
+            }
+            Response::Stats(s) => {
+                self.stats = Some(s);
+                vec![]
+            }
+            Response::Alerts(alerts) => {
+                let rows_before = self.page_rows();
+                self.alerts = alerts;
+                if self.page_rows() != rows_before {
+                    self.list.top = scroll_top(self.list.top, self.list.selected, self.page_rows());
+                }
+                vec![]
+            }
+            Response::Crisis {
+                generation,
+                title,
+                rows,
+            } => {
+                if generation == self.search_generation {
+                    if rows.is_empty() {
+                        self.info(format!("{title}: no open case"));
+                    }
+                    self.search = Some(SearchView {
+                        title,
+                        crisis: true,
+                        text: String::new(),
+                        rows,
+                        selected: 0,
+                        top: 0,
+                    });
+                    return self.follow_selection();
+                }
+                vec![]
             }
             Response::Case { generation, view } => {
                 if generation == self.case_generation {
+                    self.answered_by =
+                        crate::insights::community_answer(&view.comment, &view.thread);
                     self.case = Some(*view);
                     if self.composer_for.is_some() {
                         self.relint();
@@ -1332,6 +1437,8 @@ impl App {
                         rows.len()
                     ));
                     self.search = Some(SearchView {
+                        title: format!("search: {text}"),
+                        crisis: false,
                         text,
                         rows,
                         selected: 0,
@@ -1550,7 +1657,7 @@ impl App {
                     )),
                 })]
             }
-            m @ (Mode::Normal | Mode::Help) => {
+            m @ (Mode::Normal | Mode::Help | Mode::Stats) => {
                 self.mode = m;
                 vec![]
             }
@@ -1619,7 +1726,7 @@ impl App {
     }
 
     /// `:q`, `:act <action> [detail]`, `:queue <name>`, `:delete <code>`, `:search <text>`,
-    /// `:limit <pattern>`, `:help`.
+    /// `:limit <pattern>`, `:stats`, `:crisis`, `:help`.
     fn run_command_line(&mut self, line: &str) -> Vec<Effect> {
         let (verb, rest) = line.split_once(' ').unwrap_or((line, ""));
         let rest = rest.trim();
@@ -1653,9 +1760,12 @@ impl App {
             },
             "search" => self.answer(Ask::Search, rest, vec![]),
             "limit" => self.answer(Ask::Limit, rest, vec![]),
+            "stats" => self.open_stats(),
+            "crisis" => self.open_crisis(),
             other => {
                 self.error(format!(
-                    "unknown command :{other} (q, act, queue, delete, search, limit, help)"
+                    "unknown command :{other} (q, act, queue, delete, search, limit, stats, \
+                     crisis, help)"
                 ));
                 vec![]
             }

@@ -40,6 +40,8 @@ pub enum Command {
     Report,
     Retag,
     Undo,
+    Stats,
+    Crisis,
     Help,
     CommandLine,
     Quit,
@@ -47,7 +49,7 @@ pub enum Command {
 }
 
 impl Command {
-    pub const ALL: [Command; 31] = [
+    pub const ALL: [Command; 33] = [
         Command::Down,
         Command::Up,
         Command::Top,
@@ -75,6 +77,8 @@ impl Command {
         Command::Report,
         Command::Retag,
         Command::Undo,
+        Command::Stats,
+        Command::Crisis,
         Command::Help,
         Command::CommandLine,
         Command::Quit,
@@ -111,6 +115,8 @@ impl Command {
             Command::Report => "report",
             Command::Retag => "retag",
             Command::Undo => "undo",
+            Command::Stats => "stats",
+            Command::Crisis => "crisis",
             Command::Help => "help",
             Command::CommandLine => "command_line",
             Command::Quit => "quit",
@@ -148,8 +154,10 @@ impl Command {
             Command::Report => "report to the platform (asks a reason, confirms)",
             Command::Retag => "retag (pick a tag)",
             Command::Undo => "undo your last action on the case",
+            Command::Stats => "figures: backlog, response times, steps, tag mix",
+            Command::Crisis => "crisis queue: open cases since the radar's alert, worst first",
             Command::Help => "this help",
-            Command::CommandLine => "command line (:q, :act, :queue, :delete)",
+            Command::CommandLine => "command line (:q, :act, :queue, :delete, :stats, :crisis)",
             Command::Quit => "quit",
             Command::Suspend => "suspend to the shell",
         }
@@ -184,6 +192,8 @@ impl Command {
             Command::Report => &["!"],
             Command::Retag => &["T"],
             Command::Undo => &["u"],
+            Command::Stats => &["S"],
+            Command::Crisis => &["C"],
             Command::Help => &["?"],
             Command::CommandLine => &[":"],
             Command::Quit => &["q"],

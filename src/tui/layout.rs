@@ -13,29 +13,33 @@ pub fn is_wide(size: (u16, u16)) -> bool {
     size.0 >= WIDE
 }
 
-/// Queue rows that fit on screen: everything but the tab bar, the status line and the pane's
-/// border.
-pub fn queue_rows(size: (u16, u16)) -> usize {
-    usize::from(size.1.saturating_sub(4))
+/// Queue rows that fit on screen: everything but the tab bar, the crisis banner when it shows,
+/// the status line and the pane's border.
+pub fn queue_rows(size: (u16, u16), banner: bool) -> usize {
+    usize::from(size.1.saturating_sub(4 + u16::from(banner)))
 }
 
 /// Where each part of the screen goes.
 #[derive(Debug, Clone, Copy)]
 pub struct Areas {
     pub tabs: Rect,
+    /// The crisis banner's line, when alerts stand.
+    pub banner: Option<Rect>,
     pub queue: Option<Rect>,
     pub case: Option<Rect>,
     pub composer: Option<Rect>,
     pub status: Rect,
 }
 
-pub fn areas(area: Rect, case_open: bool, composer: bool) -> Areas {
-    let [tabs, body, status] = Layout::vertical([
+pub fn areas(area: Rect, case_open: bool, composer: bool, banner: bool) -> Areas {
+    let [tabs, banner_area, body, status] = Layout::vertical([
         Constraint::Length(1),
+        Constraint::Length(u16::from(banner)),
         Constraint::Min(1),
         Constraint::Length(1),
     ])
     .areas(area);
+    let banner = banner.then_some(banner_area);
     let (queue, case) = if is_wide((area.width, area.height)) {
         let [q, c] = Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)])
             .areas(body);
@@ -58,6 +62,7 @@ pub fn areas(area: Rect, case_open: bool, composer: bool) -> Areas {
     };
     Areas {
         tabs,
+        banner,
         queue,
         case,
         composer,

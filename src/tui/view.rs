@@ -20,8 +20,25 @@ use crate::workflow::{self as wf, SlaConfig, State, Urgency};
 
 /// Paints the whole screen.
 pub fn draw(frame: &mut Frame, app: &App) {
-    let areas: Areas = layout::areas(frame.area(), app.case_open, app.mode.is_composing());
+    let banner = app.banner();
+    let areas: Areas = layout::areas(
+        frame.area(),
+        app.case_open,
+        app.mode.is_composing(),
+        banner.is_some(),
+    );
     draw_tabs(frame, app, areas.tabs);
+    if app.mode == Mode::Stats {
+        draw_stats(frame, app, banner.as_deref());
+        return;
+    }
+    if let (Some(area), Some(text)) = (areas.banner, &banner) {
+        frame.render_widget(
+            Paragraph::new(fit(&format!("{text} (C)"), usize::from(area.width)))
+                .style(Style::new().fg(Color::White).bg(Color::Red).bold()),
+            area,
+        );
+    }
     if let Some(q) = areas.queue {
         draw_queue(frame, app, q);
     }
@@ -40,6 +57,24 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Mode::Review => draw_review(frame, app),
         _ => {}
     }
+}
+
+/// The stats screen under the tab bar, with a hint on the last line.
+fn draw_stats(frame: &mut Frame, app: &App, banner: Option<&str>) {
+    let [_, body, hint] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(1),
+    ])
+    .areas(frame.area());
+    match &app.stats {
+        Some(s) => super::stats::draw(frame, body, s, banner.map(|b| b.trim_start_matches("⚠ "))),
+        None => frame.render_widget(Paragraph::new("counting…").fg(Color::DarkGray), body),
+    }
+    frame.render_widget(
+        Paragraph::new(" any key: back to the inbox").fg(Color::DarkGray),
+        hint,
+    );
 }
 
 fn urgency_style(u: Urgency) -> Style {
@@ -174,7 +209,7 @@ fn queue_line<'a>(app: &App, row: &'a QueueRow, selected: bool, width: usize) ->
 fn draw_queue(frame: &mut Frame, app: &App, area: Rect) {
     let (title, rows, selected, top) = match &app.search {
         Some(s) => (
-            format!(" search: {} ({}) ", s.text, s.rows.len()),
+            format!(" {} ({}) ", s.title, s.rows.len()),
             &s.rows,
             s.selected,
             s.top,
@@ -312,6 +347,12 @@ fn case_lines(app: &App, v: &CaseView) -> Vec<Line<'static>> {
                 Style::new().fg(Color::DarkGray),
             ),
         ]));
+    }
+    if let Some((who, id)) = &app.answered_by {
+        out.push(Line::from(Span::styled(
+            format!("answered by the community: {who} (#{id}) helped already; thank them rather than repeat"),
+            Style::new().fg(Color::Green),
+        )));
     }
     out.push(Line::default());
     let spans: Vec<(usize, usize)> = v

@@ -11,9 +11,19 @@ use super::api::QueueRow;
 use super::app::{PageDir, Request, Response};
 use super::composer::{self, Origin};
 use crate::domain::{Flags, Platform, Tag};
+use crate::insights::{self, Alert, RadarConfig};
 use crate::replies::{self, Guide, Part, Recipient, Values};
 use crate::store::Store;
 use crate::workflow::{SlaConfig, State};
+
+/// Rows the crisis queue shows at most.
+pub const CRISIS_LIMIT: usize = 500;
+
+/// Hours an alert keeps its banner up.
+pub const BANNER_HOURS: u32 = 24;
+
+/// Days the stats screen looks back over.
+pub const STATS_DAYS: i64 = 28;
 
 /// Rows a search shows at most.
 pub const SEARCH_LIMIT: usize = 500;
@@ -30,6 +40,8 @@ pub struct Worker {
     pub clock: ClockFn,
     /// The reply guide templates are drafted from.
     pub guide: Guide,
+    /// The crisis radar's window, sensitivity and cooldown.
+    pub radar: RadarConfig,
     /// The `data_version` seen at the last poll.
     seen_version: Cell<Option<i64>>,
 }
@@ -62,6 +74,7 @@ impl Worker {
             sla,
             clock,
             guide: Guide::builtin(),
+            radar: RadarConfig::default(),
             seen_version: Cell::new(None),
         }
     }
@@ -97,10 +110,7 @@ impl Worker {
                     Err(e) => fail(&e),
                 }
             }
-            Request::Counts => match self.store.queue_counts(now) {
-                Ok(c) => Response::Counts(c),
-                Err(e) => fail(&e),
-            },
+            Request::Counts => slow(&self.store, req, &self.sla, &self.radar, now),
             Request::Case { generation, id } => match self.store.case_view(id, now, &self.sla) {
                 Ok(v) => Response::Case {
                     generation,
@@ -174,6 +184,15 @@ impl Worker {
                 },
                 Err(e) => fail(&e),
             },
+            Request::Stats | Request::Radar => slow(&self.store, req, &self.sla, &self.radar, now),
+            Request::Crisis { generation } => match crisis(&self.store, now) {
+                Ok((title, rows)) => Response::Crisis {
+                    generation,
+                    title,
+                    rows,
+                },
+                Err(e) => fail(&e),
+            },
             Request::Search { generation, text } => match self.store.search(&text, SEARCH_LIMIT) {
                 Ok(rows) => Response::Search {
                     generation,
@@ -206,7 +225,7 @@ impl Worker {
         let key = |k: &str| format!("{}:{k}", c.platform.as_str());
         let author_key = c.author.key().map(key);
         let thread_key = c.thread_id.as_deref().map(key);
-        let log = composer::usage_log(&self.store.template_replies().map_err(|e| e.to_string())?);
+        let log = self.store.usage_log().map_err(|e| e.to_string())?;
         let to = Recipient {
             lang: composer::case_lang(&c),
             author_key: author_key.as_deref(),
@@ -232,23 +251,27 @@ impl Worker {
     ) -> std::io::Result<(std_mpsc::Sender<Request>, std::thread::JoinHandle<()>)> {
         let send = Arc::new(send);
         let (tx, rx) = std_mpsc::channel::<Request>();
-        let (count_tx, count_rx) = std_mpsc::channel::<()>();
+        let (count_tx, count_rx) = std_mpsc::channel::<Request>();
         let counter = Store::open(self.store.path()).ok();
         let count_send = send.clone();
         let clock = self.clock.clone();
+        let (sla, radar) = (self.sla.clone(), self.radar.clone());
         std::thread::Builder::new()
             .name("calma-counts".into())
             .spawn(move || {
                 let Some(store) = counter else { return };
-                while count_rx.recv().is_ok() {
-                    // Several asks waiting: one count answers them all.
-                    count_rx.try_iter().for_each(drop);
-                    let r = match store.queue_counts(clock()) {
-                        Ok(c) => Response::Counts(c),
-                        Err(e) => Response::Failed(e.to_string()),
-                    };
-                    if !count_send(r) {
-                        return;
+                while let Ok(first) = count_rx.recv() {
+                    // Several asks of a kind waiting: one answer serves them all.
+                    let mut asks = vec![first];
+                    for r in count_rx.try_iter() {
+                        if !asks.contains(&r) {
+                            asks.push(r);
+                        }
+                    }
+                    for ask in asks {
+                        if !count_send(slow(&store, ask, &sla, &radar, clock())) {
+                            return;
+                        }
                     }
                 }
             })?;
@@ -263,11 +286,10 @@ impl Worker {
                         .rposition(|r| matches!(r, Request::Case { .. }));
                     for (i, req) in batch.into_iter().enumerate() {
                         let answer = match req {
-                            Request::Counts => {
-                                if count_tx.send(()).is_err() {
-                                    Some(self.handle(Request::Counts))
-                                } else {
-                                    None
+                            Request::Counts | Request::Stats | Request::Radar => {
+                                match count_tx.send(req) {
+                                    Ok(()) => None,
+                                    Err(e) => Some(self.handle(e.0)),
                                 }
                             }
                             Request::Case { .. } if Some(i) != last_case => None,
@@ -283,4 +305,48 @@ impl Worker {
             })?;
         Ok((tx, handle))
     }
+}
+
+/// The requests that read the whole database (counts, figures, the radar): answered on the
+/// second connection's thread, so paging never waits behind them.
+fn slow(
+    store: &Store,
+    req: Request,
+    sla: &SlaConfig,
+    radar: &RadarConfig,
+    now: DateTime<Utc>,
+) -> Response {
+    let r = match req {
+        Request::Counts => store.queue_counts(now).map(Response::Counts),
+        Request::Stats => {
+            let since = now - chrono::Duration::days(STATS_DAYS);
+            insights::stats(store, sla, since, now).map(|s| Response::Stats(Box::new(s)))
+        }
+        Request::Radar => insights::radar_update(store, radar, now)
+            .and_then(|_| insights::standing_alerts(store, BANNER_HOURS, now))
+            .map(Response::Alerts),
+        other => return Response::Failed(format!("not a background request: {other:?}")),
+    };
+    r.unwrap_or_else(|e| Response::Failed(e.to_string()))
+}
+
+/// The crisis queue of the latest standing alert: its title and rows, worst first.
+fn crisis(store: &Store, now: DateTime<Utc>) -> crate::store::Result<(String, Vec<QueueRow>)> {
+    let alerts = insights::standing_alerts(store, BANNER_HOURS, now)?;
+    let Some(alert) = latest(&alerts) else {
+        return Ok(("crisis: no alert in the last 24 hours".into(), Vec::new()));
+    };
+    let ranked = insights::crisis_queue(store, alert, now, CRISIS_LIMIT)?;
+    let ids: Vec<i64> = ranked.iter().map(|r| r.comment_id).collect();
+    let title = format!(
+        "crisis: {} since {}",
+        alert.message,
+        alert.started_at.format("%a %H:%M")
+    );
+    Ok((title, store.queue_rows_by_id(&ids)?))
+}
+
+/// The alert that started last.
+pub fn latest(alerts: &[Alert]) -> Option<&Alert> {
+    alerts.iter().max_by_key(|a| a.started_at)
 }
