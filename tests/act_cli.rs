@@ -213,3 +213,33 @@ es = ["Hola {name|}, aquí el equipo Nubo: perdona, te respondemos aquí en una 
     let outbox = env.json(&["export", "outbox"]);
     assert_eq!(outbox[0]["operator"], "maria", "{outbox:#}");
 }
+
+#[test]
+fn templates_list_counts_what_was_sent_and_flags_stale_templates() {
+    let env = Env::new();
+    env.calma()
+        .args(["act", "1", "acknowledge", "--template", "acknowledge"])
+        .assert()
+        .code(0);
+    let listed = env.json(&["templates", "list", "--json"]);
+    let row = |id: &str| {
+        listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == id)
+            .cloned()
+            .unwrap_or_else(|| panic!("{id} is not listed"))
+    };
+    assert_eq!(row("acknowledge")["sent"], 1);
+    assert_eq!(row("move_to_private")["sent"], 0);
+    assert_eq!(row("acknowledge")["stale"], false, "reviewed today");
+    // Four months on, nobody has reread the built-in guide.
+    env.calma()
+        .env("CALMA_NOW", "2027-03-25T12:00:00Z")
+        .args(["templates", "list"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("STALE: review it"))
+        .stdout(predicate::str::contains("not reviewed for 90 days"));
+}

@@ -131,21 +131,9 @@ fn a_planted_spike_is_found_at_its_hour_with_its_keyword_and_cools_down() {
     let db = Db::new();
     let now = t("2026-11-18T15:20:00Z"); // a Wednesday
     let mut items = ordinary_history(now);
-    for k in 0..60 {
-        let at = t("2026-11-18T14:00:00Z") + Duration::seconds(k * 55);
-        let text = format!("Total outage again, nothing loads for me ({k})");
-        let mut it = item(
-            format!("spike{k}"),
-            &format!("s{k}"),
-            &text,
-            at,
-            Tag::Complaint,
-        );
-        if k == 40 {
-            it.flags = [Flag::Threat].into_iter().collect();
-        }
-        items.push(it);
-    }
+    let mut spike = outage_spike();
+    spike[40].flags = [Flag::Threat].into_iter().collect();
+    items.extend(spike);
     db.ingest(&items);
 
     let alerts = insights::radar_update(&db.store, &radar_cfg(), now).unwrap();
@@ -205,6 +193,75 @@ fn an_ordinary_monday_morning_peak_raises_no_alert() {
         alerts.iter().any(|a| a.kind == AlertKind::Volume),
         "{alerts:?}"
     );
+}
+
+/// The planted spike of the test above: sixty outage complaints from 14:00 on a Wednesday.
+fn outage_spike() -> Vec<Item> {
+    (0..60)
+        .map(|k| {
+            let at = t("2026-11-18T14:00:00Z") + Duration::seconds(k * 55);
+            let text = format!("Total outage again, nothing loads for me ({k})");
+            item(
+                format!("spike{k}"),
+                &format!("s{k}"),
+                &text,
+                at,
+                Tag::Complaint,
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_first_radar_update_on_an_old_database_stems_only_the_newest_comments() {
+    let db = Db::new();
+    let now = t("2026-11-18T15:20:00Z");
+    let mut items = ordinary_history(now);
+    items.extend(outage_spike());
+    db.ingest(&items);
+    let cfg = RadarConfig {
+        stem_backlog: 400,
+        ..radar_cfg()
+    };
+    let alerts = insights::radar_update(&db.store, &cfg, now).unwrap();
+    let keywords: Vec<&str> = alerts.iter().filter_map(|a| a.keyword.as_deref()).collect();
+    assert!(keywords.contains(&"outag"), "{alerts:?}");
+    let volume = alerts.iter().find(|a| a.kind == AlertKind::Volume);
+    assert_eq!(
+        volume.map(|a| a.started_at),
+        Some(t("2026-11-18T14:00:00Z")),
+        "the hourly baseline still covers all history: {alerts:?}"
+    );
+    // About 400 comments back: some five days of three an hour, not the month ingested.
+    let first = db.store.first_term_hour().unwrap().unwrap();
+    let days_back = (now.timestamp() / 3600 - first) as f64 / 24.0;
+    assert!((3.0..7.0).contains(&days_back), "{days_back}");
+}
+
+#[test]
+fn a_big_import_moves_the_stem_floor_and_keeps_the_keyword_counts_consistent() {
+    let db = Db::new();
+    let now = t("2026-11-18T15:20:00Z");
+    let items = ordinary_history(now);
+    let (old, new) = items.split_at(items.len() - 600);
+    db.ingest(old);
+    insights::refresh_bounded(&db.store, 100_000).unwrap();
+    let all_from = db.store.first_term_hour().unwrap().unwrap();
+    db.ingest(new);
+    insights::refresh_bounded(&db.store, 300).unwrap();
+    let from = db.store.first_term_hour().unwrap().unwrap();
+    assert!(from > all_from + 24, "{all_from} → {from}");
+    let per_hour = db.store.term_counts(i64::MIN, i64::MAX).unwrap();
+    let stems: Vec<&String> = per_hour.keys().collect();
+    let totals = db.store.stem_totals(stems.iter().copied()).unwrap();
+    assert!(!totals.is_empty());
+    assert_eq!(
+        totals, per_hour,
+        "the all-time totals are the sum of the hours kept"
+    );
+    // Nothing below the floor was stemmed again, and the new comments were.
+    let newest = new.last().unwrap().c.created_at.unwrap().timestamp() / 3600;
+    assert!(!db.store.term_counts(newest, newest + 1).unwrap().is_empty());
 }
 
 #[test]

@@ -5,11 +5,13 @@
 
 use std::collections::HashMap;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use aho_corasick::automaton::{Automaton, StateID};
+use aho_corasick::dfa::DFA;
+use aho_corasick::{Anchored, MatchKind};
 use regex::Regex;
 use rust_stemmers::{Algorithm, Stemmer};
 
-use super::normalize::{Normalized, normalize};
+use super::normalize::{Normalized, char_at, normalize};
 use super::pack::{Merged, PackError, SourcedRule, check_rule};
 use super::sentiment::{self, Cue};
 use crate::domain::{AuthorHistory, Flag, Flags, Lang, Tag};
@@ -51,6 +53,26 @@ struct Term {
     /// bytes a word needs to count as a form of the listed word.
     stem: Option<(Box<str>, Lang, u8)>,
     uses: Vec<Use>,
+    /// The kinds of its uses (`K_*` bits), so a hit skips the passes it plays no part in.
+    kinds: u8,
+}
+
+const K_STOP: u8 = 1;
+const K_NEG: u8 = 2;
+const K_BOOST: u8 = 4;
+const K_CONTRAST: u8 = 8;
+const K_SENT: u8 = 16;
+const K_RULE: u8 = 32;
+
+fn use_kind(u: &Use) -> u8 {
+    match u {
+        Use::Rule(..) => K_RULE,
+        Use::Stop(_) => K_STOP,
+        Use::Negator(_) => K_NEG,
+        Use::Booster(_) => K_BOOST,
+        Use::Contrast(_) => K_CONTRAST,
+        Use::Sentiment(..) => K_SENT,
+    }
 }
 
 /// A compiled rule.
@@ -131,7 +153,10 @@ pub(crate) struct Found {
 }
 
 pub(crate) struct Engine {
-    ac: Option<AhoCorasick>,
+    /// Every pattern, scanned for overlapping matches; with its unanchored start state.
+    dfa: Option<(DFA, StateID)>,
+    /// Byte length of each pattern.
+    pat_len: Vec<u32>,
     pat_terms: Vec<Vec<u32>>,
     /// Per pattern: [`PAT_RAW`] when a term matches without boundaries, [`PAT_WORD`] when every
     /// term needs a boundary on both sides. Lets most candidates be dropped before their terms
@@ -276,15 +301,17 @@ impl Compiler<'_> {
                     mode,
                     stem,
                     uses: Vec::new(),
+                    kinds: 0,
                 });
                 self.term_index.insert(key, t);
                 self.pat_terms[pid as usize].push(t);
                 t
             }
         };
-        let uses = &mut self.terms[tid as usize].uses;
-        if !uses.contains(&usage) {
-            uses.push(usage);
+        let term = &mut self.terms[tid as usize];
+        if !term.uses.contains(&usage) {
+            term.uses.push(usage);
+            term.kinds |= use_kind(&usage);
         }
     }
 
@@ -394,24 +421,28 @@ impl Engine {
         if !errors.is_empty() {
             return Err(errors);
         }
-        let ac = if c.patterns.is_empty() {
+        let matcher_error = |message: String| {
+            vec![PackError {
+                source: "packs".into(),
+                line: 1,
+                rule: None,
+                message: format!("cannot build the matcher: {message}"),
+            }]
+        };
+        let dfa = if c.patterns.is_empty() {
             None
         } else {
-            Some(
-                AhoCorasickBuilder::new()
-                    .match_kind(MatchKind::Standard)
-                    .kind(Some(AhoCorasickKind::DFA))
-                    .build(&c.patterns)
-                    .map_err(|e| {
-                        vec![PackError {
-                            source: "packs".into(),
-                            line: 1,
-                            rule: None,
-                            message: format!("cannot build the matcher: {e}"),
-                        }]
-                    })?,
-            )
+            let dfa = DFA::builder()
+                .match_kind(MatchKind::Standard)
+                .prefilter(false)
+                .build(&c.patterns)
+                .map_err(|e| matcher_error(e.to_string()))?;
+            let start = dfa
+                .start_state(Anchored::No)
+                .map_err(|e| matcher_error(e.to_string()))?;
+            Some((dfa, start))
         };
+        let pat_len = c.patterns.iter().map(|p| p.len() as u32).collect();
         let pat_info = c
             .pat_terms
             .iter()
@@ -428,7 +459,8 @@ impl Engine {
             })
             .collect();
         Ok(Engine {
-            ac,
+            dfa,
+            pat_len,
             pat_info,
             pat_terms: c.pat_terms,
             terms: c.terms,
@@ -510,6 +542,43 @@ fn compile_rule(c: &mut Compiler<'_>, idx: u32, sr: &SourcedRule) -> Result<Rule
     })
 }
 
+const CI_WORD: u8 = 1;
+const CI_LETTER: u8 = 2;
+const CI_UPPER: u8 = 4;
+/// Emoji blocks, answered from the table with the two-byte range.
+const CI_EMOJI: std::ops::Range<u32> = 0x1F300..0x1FB00;
+
+/// [`is_word_char`], [`is_letter`] and [`is_upper`] of `c` as `CI_*` bits.
+fn char_info_slow(c: char) -> u8 {
+    (if is_word_char(c) { CI_WORD } else { 0 })
+        | (if is_letter(c) { CI_LETTER } else { 0 })
+        | (if is_upper(c) { CI_UPPER } else { 0 })
+}
+
+/// [`char_info_slow`] of U+0000..U+07FF and of the emoji blocks, computed once.
+fn char_info_table() -> &'static [u8] {
+    static TABLE: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        (0..0x800)
+            .chain(CI_EMOJI)
+            .map(|u| char::from_u32(u).map_or(0, char_info_slow))
+            .collect()
+    })
+}
+
+/// The `CI_*` bits of `c`, from `table` (see [`char_info_table`]) when it is there.
+#[inline(always)]
+fn char_info(table: &[u8], c: char) -> u8 {
+    let u = c as u32;
+    if u < 0x800 {
+        table[u as usize]
+    } else if CI_EMOJI.contains(&u) {
+        table[(0x800 + u - CI_EMOJI.start) as usize]
+    } else {
+        char_info_slow(c)
+    }
+}
+
 #[inline]
 fn is_word_char(c: char) -> bool {
     if c.is_ascii() {
@@ -541,32 +610,85 @@ fn is_upper(c: char) -> bool {
     }
 }
 
+/// Word characters among the ASCII bytes.
+const ASCII_WORD: [bool; 128] = {
+    let mut t = [false; 128];
+    let mut i = 0;
+    while i < 128 {
+        t[i] = (i as u8).is_ascii_alphanumeric();
+        i += 1;
+    }
+    t
+};
+
 /// Where the words and quotation marks of a normalised text are: computed once per text so
-/// that distance and quoting checks cost a binary search.
+/// that distance and quoting checks cost a binary search. The same pass takes the text's
+/// fingerprint and counts its Cyrillic letters.
+#[derive(Default)]
 struct Layout {
     word_starts: Vec<u32>,
     quotes: Vec<u32>,
+    fingerprint: i64,
+    cyrillic: u32,
 }
 
 impl Layout {
-    fn new(t: &str) -> Layout {
-        let mut word_starts = Vec::with_capacity(t.len() / 5 + 1);
-        let mut quotes = Vec::new();
+    /// Fills the layout of `t`, reusing the vectors of `self`.
+    fn fill(&mut self, t: &str) {
+        self.word_starts.clear();
+        self.quotes.clear();
+        let b = t.as_bytes();
+        // FNV-1a over the bytes of the letters and digits.
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        let mut cyrillic = 0;
         let mut in_word = false;
-        for (i, c) in t.char_indices() {
-            let w = is_word_char(c);
-            if w && !in_word {
-                word_starts.push(i as u32);
+        let table = char_info_table();
+        let mut i = 0;
+        while i < b.len() {
+            let x = b[i];
+            if x < 0x80 {
+                // The common case, one byte at a time.
+                let w = ASCII_WORD[x as usize];
+                if w {
+                    if !in_word {
+                        self.word_starts.push(i as u32);
+                    }
+                    h = (h ^ x as u64).wrapping_mul(0x0100_0000_01b3);
+                } else if x == b'"' {
+                    self.quotes.push(i as u32);
+                }
+                in_word = w;
+                i += 1;
+                continue;
             }
-            if c == '"' {
-                quotes.push(i as u32);
+            let (w, len) = {
+                if x == 0xD0 || x == 0xD1 {
+                    cyrillic += 1;
+                }
+                let (c, len) = char_at(b, i);
+                (char_info(table, c) & CI_WORD != 0, len)
+            };
+            if w {
+                if !in_word {
+                    self.word_starts.push(i as u32);
+                }
+                for &y in &b[i..i + len] {
+                    h ^= y as u64;
+                    h = h.wrapping_mul(0x0100_0000_01b3);
+                }
             }
             in_word = w;
+            i += len;
         }
-        Layout {
-            word_starts,
-            quotes,
-        }
+        self.fingerprint = if self.word_starts.is_empty() {
+            0
+        } else {
+            match h as i64 {
+                0 => 1,
+                v => v,
+            }
+        };
+        self.cyrillic = cyrillic;
     }
 
     /// Number of words that start in `[a, b)`.
@@ -589,7 +711,7 @@ impl Layout {
 fn left_boundary(t: &str, s: usize) -> bool {
     match t.as_bytes()[..s].last() {
         None => true,
-        Some(&b) if b < 0x80 => !b.is_ascii_alphanumeric(),
+        Some(&b) if b < 0x80 => !ASCII_WORD[b as usize],
         Some(_) => t[..s].chars().next_back().is_none_or(|c| !is_word_char(c)),
     }
 }
@@ -598,17 +720,31 @@ fn left_boundary(t: &str, s: usize) -> bool {
 fn right_boundary(t: &str, e: usize) -> bool {
     match t.as_bytes().get(e) {
         None => true,
-        Some(&b) if b < 0x80 => !b.is_ascii_alphanumeric(),
+        Some(&b) if b < 0x80 => !ASCII_WORD[b as usize],
         Some(_) => t[e..].chars().next().is_none_or(|c| !is_word_char(c)),
     }
 }
 
 /// End of the word that continues at `e`.
 fn word_end(t: &str, e: usize) -> usize {
-    t[e..]
-        .char_indices()
-        .find(|(_, c)| !is_word_char(*c))
-        .map_or(t.len(), |(i, _)| e + i)
+    let b = t.as_bytes();
+    let mut i = e;
+    while i < b.len() {
+        let x = b[i];
+        if x < 0x80 {
+            if !ASCII_WORD[x as usize] {
+                return i;
+            }
+            i += 1;
+            continue;
+        }
+        let (c, len) = char_at(b, i);
+        if char_info(char_info_table(), c) & CI_WORD == 0 {
+            return i;
+        }
+        i += len;
+    }
+    b.len()
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -625,25 +761,43 @@ fn features(orig: &str, norm: &str, layout: &Layout) -> Features {
         ..Features::default()
     };
     let bytes = orig.as_bytes();
-    for (i, c) in orig.char_indices() {
-        match c {
-            '!' => f.exclaims += 1,
-            '?' | '¿' => f.questions += 1,
-            '@' if bytes
-                .get(i + 1)
-                .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
-                && (i == 0 || !bytes[i - 1].is_ascii_alphanumeric()) =>
-            {
-                f.mentions += 1
-            }
-            _ if is_letter(c) => {
-                f.letters += 1;
-                if is_upper(c) {
-                    f.upper += 1;
+    let table = char_info_table();
+    let mut i = 0;
+    while i < bytes.len() {
+        let x = bytes[i];
+        if x < 0x80 {
+            match x {
+                b'!' => f.exclaims += 1,
+                b'?' => f.questions += 1,
+                b'@' if bytes
+                    .get(i + 1)
+                    .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
+                    && (i == 0 || !bytes[i - 1].is_ascii_alphanumeric()) =>
+                {
+                    f.mentions += 1
                 }
+                _ if x.is_ascii_alphabetic() => {
+                    f.letters += 1;
+                    if x.is_ascii_uppercase() {
+                        f.upper += 1;
+                    }
+                }
+                _ => {}
             }
-            _ => {}
+            i += 1;
+            continue;
         }
+        let (c, len) = char_at(bytes, i);
+        let info = char_info(table, c);
+        if c == '¿' {
+            f.questions += 1;
+        } else if info & CI_LETTER != 0 {
+            f.letters += 1;
+            if info & CI_UPPER != 0 {
+                f.upper += 1;
+            }
+        }
+        i += len;
     }
     f.links = count_links(norm);
     f
@@ -655,7 +809,8 @@ fn count_links(norm: &str) -> u32 {
     let mut n = 0;
     let mut i = 0;
     while i < b.len() {
-        if b[i..].starts_with(b"://") {
+        let x = b[i];
+        if x == b':' && b[i..].starts_with(b"://") || x == b'w' && b[i..].starts_with(b"www.") {
             n += 1;
             // Skip the rest of the link.
             while i < b.len() && !b[i].is_ascii_whitespace() {
@@ -663,14 +818,7 @@ fn count_links(norm: &str) -> u32 {
             }
             continue;
         }
-        if b[i..].starts_with(b"www.") {
-            n += 1;
-            while i < b.len() && !b[i].is_ascii_whitespace() {
-                i += 1;
-            }
-            continue;
-        }
-        if b[i] == b'.' && i > 0 && b[i - 1].is_ascii_alphanumeric() {
+        if x == b'.' && i > 0 && b[i - 1].is_ascii_alphanumeric() {
             let rest = &b[i + 1..];
             let tld_len = rest.iter().take_while(|c| c.is_ascii_lowercase()).count();
             let after = rest.get(tld_len).copied();
@@ -701,116 +849,226 @@ fn count_links(norm: &str) -> u32 {
     n
 }
 
-/// FNV-1a over the letters and digits of the normalised text; 0 when it has none.
-pub(crate) fn fingerprint(norm: &str) -> i64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut any = false;
-    for c in norm.chars().filter(|&c| is_word_char(c)) {
-        any = true;
-        let mut buf = [0u8; 4];
-        for &b in c.encode_utf8(&mut buf).as_bytes() {
-            h ^= b as u64;
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-    if !any {
-        return 0;
-    }
-    match h as i64 {
-        0 => 1,
-        v => v,
+/// Words stemmed before, per language: the same words come back comment after comment, and
+/// running the stemmer costs far more than a look-up.
+#[derive(Default)]
+struct StemCache {
+    map: HashMap<Vec<u8>, Box<str>, BuildFnv>,
+    key: Vec<u8>,
+}
+
+/// Entries kept before the cache starts afresh, bounding its memory.
+const STEM_CACHE_MAX: usize = 20_000;
+
+/// Buffers reused from one comment to the next on the same thread.
+#[derive(Default)]
+struct Scratch {
+    hits: Vec<Hit>,
+    negators: Vec<(u32, u32)>,
+    events: Vec<(u32, u8, u32, u32)>,
+    /// `events` grouped by rule, and where each rule's group starts.
+    grouped: Vec<(u32, u8, u32, u32)>,
+    rule_starts: Vec<u32>,
+    cues: Vec<Cue>,
+    boosters: Vec<u32>,
+    layout: Layout,
+    stems: StemCache,
+    /// The last word stemmed (span and language index) and its stem: several terms often
+    /// check the same word.
+    last_word: (usize, usize, usize),
+    last_stem: String,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
+}
+
+/// FNV-1a for the stem cache's short keys (SipHash costs more than the look-up saves).
+#[derive(Default, Clone, Copy)]
+struct BuildFnv;
+
+struct Fnv(u64);
+
+impl std::hash::BuildHasher for BuildFnv {
+    type Hasher = Fnv;
+    fn build_hasher(&self) -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
     }
 }
 
-fn has_cyrillic(norm: &str) -> bool {
-    norm.bytes()
-        .filter(|&b| b == 0xD0 || b == 0xD1)
-        .take(3)
-        .count()
-        >= 3
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ b as u64).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
+/// Copies `events` into `out` grouped by rule, in rule order (a counting sort). The order
+/// inside a group and repeated events do not change a rule's verdict or its merged spans.
+fn group_by_rule(
+    events: &[(u32, u8, u32, u32)],
+    out: &mut Vec<(u32, u8, u32, u32)>,
+    starts: &mut Vec<u32>,
+    rules: usize,
+) {
+    out.clear();
+    if events.is_empty() {
+        return;
+    }
+    starts.clear();
+    starts.resize(rules + 1, 0);
+    for e in events {
+        starts[e.0 as usize + 1] += 1;
+    }
+    for r in 0..rules {
+        starts[r + 1] += starts[r];
+    }
+    out.resize(events.len(), (0, 0, 0, 0));
+    for e in events {
+        let at = &mut starts[e.0 as usize];
+        out[*at as usize] = *e;
+        *at += 1;
+    }
+}
+
+/// A use of a term by a rule, by slot: 0 any, 1 also, 2 none.
+fn slot_index(slot: Slot) -> u8 {
+    match slot {
+        Slot::Any => 0,
+        Slot::Also => 1,
+        Slot::None => 2,
+    }
 }
 
 impl Engine {
-    fn scan(&self, t: &str) -> Vec<Hit> {
-        let mut hits = Vec::new();
-        let Some(ac) = &self.ac else {
-            return hits;
-        };
-        // The last word stemmed: several terms often check the same word.
-        let mut last_stem: Option<(&str, Lang, String)> = None;
-        for m in ac.find_overlapping_iter(t) {
-            let (s, e) = (m.start(), m.end());
-            let pid = m.pattern().as_usize();
-            let info = self.pat_info[pid];
-            if info & PAT_RAW == 0
-                && (!left_boundary(t, s) || info & PAT_WORD != 0 && !right_boundary(t, e))
-            {
-                continue;
-            }
-            for &tid in &self.pat_terms[pid] {
-                let term = &self.terms[tid as usize];
-                let ok = match term.mode {
-                    Mode::Raw => true,
-                    Mode::Word => left_boundary(t, s) && right_boundary(t, e),
-                    Mode::Prefix => left_boundary(t, s),
-                    Mode::Stem => {
-                        left_boundary(t, s) && {
-                            let we = word_end(t, e);
-                            let word = &t[s..we];
-                            match &term.stem {
-                                Some((stem, lang, min_len)) => {
-                                    word.len() >= *min_len as usize
-                                        && (word == &**stem
-                                            || match &last_stem {
-                                                Some((w, l, st)) if *w == word && l == lang => {
-                                                    st == &**stem
-                                                }
-                                                _ => {
-                                                    let st = self.stemmers[lang_index(*lang)]
-                                                        .stem(word)
-                                                        .into_owned();
-                                                    let ok = *st == **stem;
-                                                    last_stem = Some((word, *lang, st));
-                                                    ok
-                                                }
-                                            })
-                                }
-                                None => false,
-                            }
-                        }
+    /// Whether the word at `ws..we` of `t` has `stem` under `lang`'s stemmer; the stem comes
+    /// from the thread's cache when the word was seen before.
+    fn stem_is(
+        &self,
+        sc: &mut Scratch,
+        t: &str,
+        ws: usize,
+        we: usize,
+        lang: Lang,
+        stem: &str,
+    ) -> bool {
+        let word = &t[ws..we];
+        if sc.last_word != (ws, we, lang_index(lang)) {
+            let StemCache { map, key } = &mut sc.stems;
+            key.clear();
+            key.push(lang_index(lang) as u8);
+            key.extend_from_slice(word.as_bytes());
+            sc.last_stem.clear();
+            match map.get(key.as_slice()) {
+                Some(st) => sc.last_stem.push_str(st),
+                None => {
+                    let st = self.stemmers[lang_index(lang)].stem(word);
+                    sc.last_stem.push_str(&st);
+                    if map.len() >= STEM_CACHE_MAX {
+                        map.clear();
                     }
-                };
-                if ok {
-                    // Word forms and prefixes are shown as the whole word they matched.
-                    let end = if matches!(term.mode, Mode::Stem | Mode::Prefix) {
-                        word_end(t, e)
-                    } else {
-                        e
-                    };
-                    hits.push(Hit {
-                        term: tid,
-                        start: s as u32,
-                        end: end as u32,
-                    });
+                    map.insert(key.clone(), sc.last_stem.as_str().into());
                 }
             }
+            sc.last_word = (ws, we, lang_index(lang));
         }
-        hits
+        sc.last_stem == stem
     }
 
-    fn detect_lang(&self, norm: &Normalized, hits: &[Hit], hint: Option<&str>) -> Lang {
+    /// Every term found in `t`, in the order their matches end.
+    fn scan(&self, t: &str, sc: &mut Scratch) {
+        sc.hits.clear();
+        sc.last_word = (0, 0, 0);
+        let Some((dfa, start)) = &self.dfa else {
+            return;
+        };
+        let bytes = t.as_bytes();
+        let mut sid = *start;
+        for (at, &b) in bytes.iter().enumerate() {
+            sid = dfa.next_state(Anchored::No, sid, b);
+            if !dfa.is_special(sid) || !dfa.is_match(sid) {
+                continue;
+            }
+            let e = at + 1;
+            for k in 0..dfa.match_len(sid) {
+                let pid = dfa.match_pattern(sid, k).as_usize();
+                let s = e - self.pat_len[pid] as usize;
+                // Most candidates sit inside a word: drop those before looking at their terms.
+                if self.pat_info[pid] & PAT_RAW == 0
+                    && s > 0
+                    && bytes[s - 1] < 0x80
+                    && ASCII_WORD[bytes[s - 1] as usize]
+                {
+                    continue;
+                }
+                self.check_pattern(t, s, e, pid, sc);
+            }
+        }
+    }
+
+    /// Checks the terms of pattern `pid`, found at `s..e`, and records the ones that hold.
+    fn check_pattern(&self, t: &str, s: usize, e: usize, pid: usize, sc: &mut Scratch) {
+        let info = self.pat_info[pid];
+        let left = left_boundary(t, s);
+        if info & PAT_RAW == 0 && (!left || info & PAT_WORD != 0 && !right_boundary(t, e)) {
+            return;
+        }
+        let mut right: Option<bool> = None;
+        let mut end_of_word: Option<usize> = None;
+        for &tid in &self.pat_terms[pid] {
+            let term = &self.terms[tid as usize];
+            let ok = match term.mode {
+                Mode::Raw => true,
+                Mode::Word => left && *right.get_or_insert_with(|| right_boundary(t, e)),
+                Mode::Prefix => left,
+                Mode::Stem => {
+                    left && match &term.stem {
+                        Some((stem, lang, min_len)) => {
+                            let we = *end_of_word.get_or_insert_with(|| word_end(t, e));
+                            we - s >= *min_len as usize
+                                && (t[s..we] == **stem || self.stem_is(sc, t, s, we, *lang, stem))
+                        }
+                        None => false,
+                    }
+                }
+            };
+            if ok {
+                // Word forms and prefixes are shown as the whole word they matched.
+                let end = if matches!(term.mode, Mode::Stem | Mode::Prefix) {
+                    *end_of_word.get_or_insert_with(|| word_end(t, e))
+                } else {
+                    e
+                };
+                sc.hits.push(Hit {
+                    term: tid,
+                    start: s as u32,
+                    end: end as u32,
+                });
+            }
+        }
+    }
+
+    fn detect_lang(&self, t: &str, cyrillic: u32, hits: &[Hit], hint: Option<&str>) -> Lang {
         if let Some(h) = hint {
             let l = Lang::from_code(h);
             if l != Lang::Other {
                 return l;
             }
         }
-        if has_cyrillic(&norm.text) {
+        if cyrillic >= 3 {
             return Lang::Ru;
         }
         let mut counts = [0u32; 4];
         for h in hits {
-            for u in &self.terms[h.term as usize].uses {
+            let term = &self.terms[h.term as usize];
+            if term.kinds & K_STOP == 0 {
+                continue;
+            }
+            for u in &term.uses {
                 if let Use::Stop(l) = u {
                     counts[lang_index(*l)] += 1;
                 }
@@ -831,7 +1089,7 @@ impl Engine {
         if n >= 2 && n > second {
             return LANGS[best];
         }
-        match whatlang::detect_lang(&norm.text) {
+        match whatlang::detect_lang(t) {
             Some(whatlang::Lang::Eng) => Lang::En,
             Some(whatlang::Lang::Spa) => Lang::Es,
             Some(whatlang::Lang::Rus) => Lang::Ru,
@@ -843,23 +1101,50 @@ impl Engine {
 
     /// The author-independent part: normalise, detect the language, match, score.
     pub fn analyse(&self, orig: &str, hint: Option<&str>) -> Found {
+        let mut sc = SCRATCH.with(|s| std::mem::take(&mut *s.borrow_mut()));
+        let found = self.analyse_with(orig, hint, &mut sc);
+        SCRATCH.with(|s| *s.borrow_mut() = sc);
+        found
+    }
+
+    fn analyse_with(&self, orig: &str, hint: Option<&str>, sc: &mut Scratch) -> Found {
         let norm = normalize(orig);
         let t = norm.text.as_str();
-        let hits = self.scan(t);
-        let lang = self.detect_lang(&norm, &hits, hint);
-        let layout = Layout::new(t);
-        let feats = features(orig, t, &layout);
+        self.scan(t, sc);
+        sc.layout.fill(t);
+        let lang = self.detect_lang(t, sc.layout.cyrillic, &sc.hits, hint);
+        let feats = features(orig, t, &sc.layout);
         let lang_ok = |l: Lang| lang == Lang::Other || l == lang;
-        let negators: Vec<(u32, u32)> = hits
-            .iter()
-            .filter(|h| {
-                self.terms[h.term as usize]
-                    .uses
-                    .iter()
-                    .any(|u| matches!(u, Use::Negator(l) if lang_ok(*l)))
-            })
-            .map(|h| (h.start, h.end))
-            .collect();
+
+        // Negators, and rule hits grouped by (rule, slot).
+        sc.negators.clear();
+        sc.events.clear();
+        for h in &sc.hits {
+            let term = &self.terms[h.term as usize];
+            if term.kinds & (K_NEG | K_RULE) == 0 {
+                continue;
+            }
+            let mut negator = false;
+            for u in &term.uses {
+                match *u {
+                    Use::Negator(l) => negator |= lang_ok(l),
+                    Use::Rule(r, slot) => sc.events.push((r, slot_index(slot), h.start, h.end)),
+                    _ => {}
+                }
+            }
+            if negator {
+                sc.negators.push((h.start, h.end));
+            }
+        }
+        group_by_rule(
+            &sc.events,
+            &mut sc.grouped,
+            &mut sc.rule_starts,
+            self.rules.len(),
+        );
+
+        let layout = &sc.layout;
+        let negators = &sc.negators;
         let negated = |s: u32| -> bool {
             negators.iter().any(|&(ns, ne)| {
                 ne <= s
@@ -869,25 +1154,18 @@ impl Engine {
                     && !t[ne as usize..s as usize].contains(['.', '!', '?', ';'])
             })
         };
-        let sentiment = self.sentiment(orig, &norm, &layout, &hits, &feats, &lang_ok, &negated);
+        let sentiment = self.sentiment(
+            orig,
+            &norm,
+            layout,
+            &sc.hits,
+            &feats,
+            &lang_ok,
+            &negated,
+            (&mut sc.cues, &mut sc.boosters),
+        );
 
-        // Rule hits grouped by (rule, slot).
-        let mut events: Vec<(u32, u8, u32, u32)> = Vec::new();
-        for h in &hits {
-            for u in &self.terms[h.term as usize].uses {
-                if let Use::Rule(r, slot) = *u {
-                    let s = match slot {
-                        Slot::Any => 0,
-                        Slot::Also => 1,
-                        Slot::None => 2,
-                    };
-                    events.push((r, s, h.start, h.end));
-                }
-            }
-        }
-        events.sort_unstable();
-        events.dedup();
-
+        let events = &sc.grouped;
         let mut state = State::default();
         let mut ev = 0usize;
         for (ri, rule) in self.rules.iter().enumerate() {
@@ -897,13 +1175,21 @@ impl Engine {
                 ev += 1;
             }
             let mine = &events[from..ev];
+            if rule.has_any && mine.is_empty() {
+                continue;
+            }
             if let Some(l) = rule.lang
                 && !lang_ok(l)
             {
                 continue;
             }
+            // The state is cheaper to check than the text, and a history rule checks it again
+            // once the history is known.
+            if rule.history.is_none() && !state_conditions(rule, &state) {
+                continue;
+            }
             let Some(spans) =
-                self.text_conditions(rule, t, &layout, mine, &feats, sentiment, &negated)
+                self.text_conditions(rule, t, layout, mine, &feats, sentiment, &negated)
             else {
                 continue;
             };
@@ -913,7 +1199,7 @@ impl Engine {
                 .collect();
             if rule.history.is_some() {
                 state.pending.push((ri, spans));
-            } else if state_conditions(rule, &state) {
+            } else {
                 apply(rule, ri, spans, &mut state);
             }
         }
@@ -921,7 +1207,7 @@ impl Engine {
             lang,
             sentiment,
             features: feats,
-            fingerprint: fingerprint(t),
+            fingerprint: layout.fingerprint,
             state,
         }
     }
@@ -938,50 +1224,6 @@ impl Engine {
         sentiment: f32,
         negated: &dyn Fn(u32) -> bool,
     ) -> Option<Vec<(usize, usize)>> {
-        let quoted = |s: u32| layout.quoted(s as usize);
-        let keep = |&&(_, _, s, _): &&(u32, u8, u32, u32)| {
-            !(rule.negatable && negated(s) || rule.skip_quoted && quoted(s))
-        };
-        let any: Vec<_> = mine.iter().filter(|e| e.1 == 0).filter(keep).collect();
-        if rule.has_any && any.is_empty() {
-            return None;
-        }
-        if rule.has_none && mine.iter().any(|e| e.1 == 2) {
-            return None;
-        }
-        let mut spans: Vec<(usize, usize)> =
-            any.iter().map(|e| (e.2 as usize, e.3 as usize)).collect();
-        if let Some(min) = rule.min_hits {
-            let mut distinct: Vec<&str> =
-                any.iter().map(|e| &t[e.2 as usize..e.3 as usize]).collect();
-            distinct.sort_unstable();
-            distinct.dedup();
-            if (distinct.len() as u32) < min {
-                return None;
-            }
-        }
-        if rule.has_also {
-            let also: Vec<_> = mine.iter().filter(|e| e.1 == 1).filter(keep).collect();
-            let near = |a: &(u32, u8, u32, u32), b: &(u32, u8, u32, u32)| match rule.within {
-                None => true,
-                Some(w) => {
-                    let (x, y) = if a.2 <= b.2 { (a, b) } else { (b, a) };
-                    x.3 > y.2 || layout.words_between(x.3 as usize, y.2 as usize) <= w
-                }
-            };
-            let pairs: Vec<_> = also
-                .iter()
-                .filter(|b| any.iter().any(|a| near(a, b)))
-                .collect();
-            if pairs.is_empty() {
-                return None;
-            }
-            spans.extend(pairs.iter().map(|e| (e.2 as usize, e.3 as usize)));
-        }
-        if let Some(re) = &rule.regex {
-            let m = re.find(t)?;
-            spans.push((m.start(), m.end()));
-        }
         let w = f.words;
         if rule.min_words.is_some_and(|m| w < m)
             || rule.max_words.is_some_and(|m| w > m)
@@ -994,6 +1236,52 @@ impl Engine {
             || rule.max_sentiment.is_some_and(|m| sentiment > m)
         {
             return None;
+        }
+        if rule.has_none && mine.iter().any(|e| e.1 == 2) {
+            return None;
+        }
+        let quoted = |s: u32| layout.quoted(s as usize);
+        let keep = |e: &&(u32, u8, u32, u32)| {
+            !(rule.negatable && negated(e.2) || rule.skip_quoted && quoted(e.2))
+        };
+        let any = || mine.iter().filter(|e| e.1 == 0).filter(keep);
+        if rule.has_any && any().next().is_none() {
+            return None;
+        }
+        if let Some(min) = rule.min_hits {
+            let mut distinct: Vec<&str> = any().map(|e| &t[e.2 as usize..e.3 as usize]).collect();
+            distinct.sort_unstable();
+            distinct.dedup();
+            if (distinct.len() as u32) < min {
+                return None;
+            }
+        }
+        let near = |a: &(u32, u8, u32, u32), b: &(u32, u8, u32, u32)| match rule.within {
+            None => true,
+            Some(w) => {
+                let (x, y) = if a.2 <= b.2 { (a, b) } else { (b, a) };
+                x.3 > y.2 || layout.words_between(x.3 as usize, y.2 as usize) <= w
+            }
+        };
+        let pairs = || {
+            mine.iter()
+                .filter(|e| e.1 == 1)
+                .filter(keep)
+                .filter(|b| any().any(|a| near(a, b)))
+        };
+        if rule.has_also && pairs().next().is_none() {
+            return None;
+        }
+        let found = match &rule.regex {
+            Some(re) => Some(re.find(t)?),
+            None => None,
+        };
+        let mut spans: Vec<(usize, usize)> = any().map(|e| (e.2 as usize, e.3 as usize)).collect();
+        if rule.has_also {
+            spans.extend(pairs().map(|e| (e.2 as usize, e.3 as usize)));
+        }
+        if let Some(m) = found {
+            spans.push((m.start(), m.end()));
         }
         Some(merge_spans(spans))
     }
@@ -1008,13 +1296,18 @@ impl Engine {
         f: &Features,
         lang_ok: &dyn Fn(Lang) -> bool,
         negated: &dyn Fn(u32) -> bool,
+        (cues, boosters): (&mut Vec<Cue>, &mut Vec<u32>),
     ) -> f32 {
-        let mut cues: Vec<Cue> = Vec::new();
-        let mut boosters: Vec<u32> = Vec::new();
+        cues.clear();
+        boosters.clear();
         let mut contrast: Option<usize> = None;
         let shouting = f.shouting();
         for h in hits {
-            for u in &self.terms[h.term as usize].uses {
+            let term = &self.terms[h.term as usize];
+            if term.kinds & (K_BOOST | K_CONTRAST | K_SENT) == 0 {
+                continue;
+            }
+            for u in &term.uses {
                 match *u {
                     Use::Booster(l) if lang_ok(l) => boosters.push(h.end),
                     Use::Contrast(l) if lang_ok(l) => {
@@ -1043,13 +1336,13 @@ impl Engine {
                 }
             }
         }
-        for c in &mut cues {
+        for c in cues.iter_mut() {
             c.boosted = boosters
                 .iter()
                 .any(|&b| (b as usize) <= c.at && layout.words_between(b as usize, c.at) <= 1);
         }
         cues.sort_by_key(|c| c.at);
-        sentiment::compound(&cues, contrast, f.exclaims)
+        sentiment::compound(cues, contrast, f.exclaims)
     }
 
     /// The author-dependent part: history rules, then the tag.

@@ -44,6 +44,9 @@ impl Normalized {
 }
 
 /// Normalises `text` for matching. Deterministic and total: any string is accepted.
+///
+/// The normalised text keeps the original's byte layout (and needs no map) as long as every
+/// character folds to one character of the same length: ASCII, Cyrillic, most emoji.
 pub fn normalize(text: &str) -> Normalized {
     let mut n = Builder {
         out: String::with_capacity(text.len() + 8),
@@ -53,25 +56,43 @@ pub fn normalize(text: &str) -> Normalized {
         run_len: 0,
         run_start_len: 0,
         elongated: false,
+        cyrillic: false,
     };
-    if text.is_ascii() {
-        // Byte for byte the same layout until an elongation is collapsed.
-        for (i, b) in text.bytes().enumerate() {
-            n.push(b.to_ascii_lowercase() as char, i);
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b < 0x80 {
+            n.push_ascii(b.to_ascii_lowercase(), i);
+            i += 1;
+            continue;
         }
-    } else {
-        n.identity = false;
-        for (i, c) in text.char_indices() {
-            fold_char(c, |f| n.push(f, i));
+        let (c, len) = char_at(bytes, i);
+        match quick_fold(c) {
+            Some(f) => {
+                if f.len_utf8() != len {
+                    n.switch_to_map();
+                }
+                n.push(f, i);
+            }
+            None => {
+                n.switch_to_map();
+                fold_char(c, |f| n.push(f, i));
+            }
         }
+        i += len;
     }
     let Builder {
         mut out,
         mut map,
         elongated,
+        cyrillic,
         ..
     } = n;
-    if !map.is_empty() && out.bytes().any(|b| b == 0xD0 || b == 0xD1) {
+    if cyrillic && has_mixed_word(&out) {
+        if map.is_empty() {
+            map.extend(0..out.len() as u32);
+        }
         fold_homoglyphs(&mut out, &mut map);
     }
     if has_spaced_letters(&out) {
@@ -86,6 +107,80 @@ pub fn normalize(text: &str) -> Normalized {
         map,
         orig_len: text.len(),
         elongated,
+    }
+}
+
+/// The character that starts at byte `i` of `b` (valid UTF-8, `b[i]` a lead byte), with its
+/// length.
+#[inline(always)]
+pub(super) fn char_at(b: &[u8], i: usize) -> (char, usize) {
+    let b0 = b[i] as u32;
+    let (u, len) = if b0 < 0x80 {
+        (b0, 1)
+    } else if b0 < 0xE0 {
+        (((b0 & 0x1F) << 6) | (b[i + 1] as u32 & 0x3F), 2)
+    } else if b0 < 0xF0 {
+        (
+            ((b0 & 0x0F) << 12) | ((b[i + 1] as u32 & 0x3F) << 6) | (b[i + 2] as u32 & 0x3F),
+            3,
+        )
+    } else {
+        (
+            ((b0 & 0x07) << 18)
+                | ((b[i + 1] as u32 & 0x3F) << 12)
+                | ((b[i + 2] as u32 & 0x3F) << 6)
+                | (b[i + 3] as u32 & 0x3F),
+            4,
+        )
+    };
+    (char::from_u32(u).unwrap_or('\u{FFFD}'), len)
+}
+
+/// First code point after the two-byte UTF-8 range: [`QUICK`] covers U+0080..U+07FF.
+const QUICK_END: u32 = 0x800;
+/// Emoji blocks whose characters fold to themselves (checked when the table is built).
+const EMOJI: std::ops::Range<u32> = 0x1F300..0x1FB00;
+/// No single-character folding: take [`fold_char`].
+const SLOW: u32 = u32::MAX;
+
+/// [`fold_char`] of U+0080..U+07FF and of the emoji blocks, computed once: the character a
+/// code point folds to when that is exactly one character, else [`SLOW`].
+fn quick_table() -> &'static [u32] {
+    static TABLE: std::sync::OnceLock<Vec<u32>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let one = |u: u32| {
+            let Some(c) = char::from_u32(u) else {
+                return SLOW;
+            };
+            let mut out = [SLOW; 2];
+            let mut n = 0;
+            fold_char(c, |f| {
+                if n < 2 {
+                    out[n] = f as u32;
+                }
+                n += 1;
+            });
+            if n == 1 { out[0] } else { SLOW }
+        };
+        (0x80..QUICK_END).chain(EMOJI).map(one).collect()
+    })
+}
+
+/// The one character `c` folds to, from the precomputed table; `None` when `c` is not in it
+/// or folds to zero or several characters.
+#[inline]
+fn quick_fold(c: char) -> Option<char> {
+    let u = c as u32;
+    let idx = if u < QUICK_END {
+        u - 0x80
+    } else if EMOJI.contains(&u) {
+        QUICK_END - 0x80 + (u - EMOJI.start)
+    } else {
+        return None;
+    };
+    match quick_table()[idx as usize] {
+        SLOW => None,
+        f => char::from_u32(f),
     }
 }
 
@@ -113,6 +208,7 @@ fn fold_char(c: char, mut emit: impl FnMut(char)) {
     }
 }
 
+/// The normalised text as it is built, with elongations collapsed on the way.
 struct Builder {
     out: String,
     map: Vec<u32>,
@@ -121,37 +217,88 @@ struct Builder {
     run_len: u32,
     run_start_len: usize,
     elongated: bool,
+    /// A Cyrillic letter was written (U+0400..U+047F: lead byte 0xD0 or 0xD1).
+    cyrillic: bool,
+}
+
+/// Repeats of these never count as an elongation.
+#[inline]
+fn keeps_repeats(c: char) -> bool {
+    c.is_ascii_digit() || c.is_whitespace()
 }
 
 impl Builder {
-    #[inline]
-    fn push(&mut self, c: char, orig: usize) {
-        if c == self.run_char && !c.is_ascii_digit() && !c.is_whitespace() {
-            self.run_len += 1;
-            if self.run_len == 3 {
-                // A third repeat: keep a single one ("cooool" → "col", "!!!" → "!").
-                self.switch_to_map();
-                let keep = self.run_start_len + c.len_utf8();
-                self.out.truncate(keep);
-                self.map.truncate(keep);
-                self.elongated = true;
-            }
-            if self.run_len >= 3 {
-                self.switch_to_map();
-                return;
-            }
-        } else {
-            self.run_char = c;
-            self.run_len = 1;
-            self.run_start_len = self.out.len();
+    /// Pushes one (already folded) ASCII byte that came from original offset `orig`.
+    #[inline(always)]
+    fn push_ascii(&mut self, b: u8, orig: usize) {
+        let c = b as char;
+        if c == self.run_char {
+            self.push_repeat(c, orig);
+            return;
         }
-        let before = self.out.len();
+        self.run_char = c;
+        self.run_len = 1;
+        self.run_start_len = self.out.len();
         self.out.push(c);
         if !self.identity {
-            for _ in before..self.out.len() {
+            self.map.push(orig as u32);
+        }
+    }
+
+    /// Pushes a folded character that came from original offset `orig`.
+    #[inline]
+    fn push(&mut self, c: char, orig: usize) {
+        if c.is_ascii() {
+            self.push_ascii(c as u8, orig);
+            return;
+        }
+        if c == self.run_char {
+            self.push_repeat(c, orig);
+            return;
+        }
+        self.run_char = c;
+        self.run_len = 1;
+        self.run_start_len = self.out.len();
+        self.write(c, orig);
+    }
+
+    /// Writes `c` and its map entries.
+    #[inline]
+    fn write(&mut self, c: char, orig: usize) {
+        self.out.push(c);
+        if ('\u{400}'..'\u{480}').contains(&c) {
+            self.cyrillic = true;
+        }
+        if !self.identity {
+            for _ in 0..c.len_utf8() {
                 self.map.push(orig as u32);
             }
         }
+    }
+
+    /// `c` repeats the previous character: from the third in a row it is dropped
+    /// ("cooool" → "col", "!!!" → "!"), except for digits and white space.
+    #[inline(never)]
+    fn push_repeat(&mut self, c: char, orig: usize) {
+        if keeps_repeats(c) {
+            self.run_len = 1;
+            self.run_start_len = self.out.len();
+            self.write(c, orig);
+            return;
+        }
+        self.run_len += 1;
+        if self.run_len == 3 {
+            self.switch_to_map();
+            let keep = self.run_start_len + c.len_utf8();
+            self.out.truncate(keep);
+            self.map.truncate(keep);
+            self.elongated = true;
+        }
+        if self.run_len >= 3 {
+            self.switch_to_map();
+            return;
+        }
+        self.write(c, orig);
     }
 
     /// Switches from the identity layout to an explicit map.
@@ -159,6 +306,7 @@ impl Builder {
         if self.identity {
             self.identity = false;
             let last = self.out.len();
+            self.map.reserve(self.out.capacity());
             // Bytes written so far were identical to the original.
             self.map.extend(0..last as u32);
         }
@@ -204,6 +352,7 @@ fn is_cyrillic(c: char) -> bool {
 }
 
 /// Rewrites words that mix Cyrillic letters with Latin look-alikes into plain Cyrillic.
+/// Callers check [`has_mixed_word`] first.
 fn fold_homoglyphs(out: &mut String, map: &mut Vec<u32>) {
     let s = out.as_str();
     let mut new = String::with_capacity(s.len() + 16);
@@ -251,6 +400,39 @@ fn fold_homoglyphs(out: &mut String, map: &mut Vec<u32>) {
     }
 }
 
+/// True when some word mixes Cyrillic letters with Latin look-alikes.
+fn has_mixed_word(s: &str) -> bool {
+    let b = s.as_bytes();
+    let (mut cyr, mut lat) = (false, false);
+    let mut i = 0;
+    while i < b.len() {
+        let x = b[i];
+        if x < 0x80 {
+            if !x.is_ascii_alphanumeric() {
+                cyr = false;
+                lat = false;
+            } else if cyrillic_lookalike(x as char).is_some() {
+                lat = true;
+            }
+            i += 1;
+        } else {
+            let (ch, len) = char_at(b, i);
+            // The look-alikes are all ASCII.
+            if is_cyrillic(ch) {
+                cyr = true;
+            } else if !ch.is_alphanumeric() {
+                cyr = false;
+                lat = false;
+            }
+            i += len;
+        }
+        if cyr && lat {
+            return true;
+        }
+    }
+    false
+}
+
 /// Minimum number of single letters separated by single spaces that count as one spelled-out
 /// word ("u i t s c h o t").
 const SPACED_MIN: usize = 4;
@@ -259,7 +441,8 @@ const SPACED_MIN: usize = 4;
 fn has_spaced_letters(s: &str) -> bool {
     let b = s.as_bytes();
     // Cheap test first: "x y " patterns are rare in ordinary text.
-    b.windows(4).any(|w| w[1] == b' ' && w[3] == b' ') && !spaced_runs(s).is_empty()
+    (1..b.len().saturating_sub(2)).any(|j| b[j] == b' ' && b[j + 2] == b' ')
+        && !spaced_runs(s).is_empty()
 }
 
 /// Runs of spaced-out single letters: (start, end) byte ranges.
@@ -317,35 +500,46 @@ fn join_spaced_letters(out: &mut String, map: &mut Vec<u32>) {
 /// Replaces leetspeak runs (digits and `@ $ !` between letters: "id10t", "sh!t", "b1tch") by the
 /// letters they stand for. Byte-for-byte, so the map stays valid.
 fn unleet(s: &mut String) {
-    let bytes = s.as_bytes();
-    if !bytes.iter().any(|&b| leet(b).is_some()) {
-        return;
-    }
-    let mut v = bytes.to_vec();
-    let n = v.len();
+    let n = s.len();
     let mut i = 0;
     while i < n {
-        if leet(v[i]).is_some() && i > 0 && v[i - 1].is_ascii_alphabetic() {
+        let v = s.as_bytes();
+        if LEET[v[i] as usize] != 0 && i > 0 && v[i - 1].is_ascii_alphabetic() {
             let mut j = i;
             while j < n && leet(v[j]).is_some() {
                 j += 1;
             }
             if j < n && v[j].is_ascii_alphabetic() && j - i <= 3 {
-                for b in &mut v[i..j] {
-                    *b = leet(*b).unwrap_or(*b);
-                }
+                // ASCII for ASCII: the length and every offset stay the same.
+                let letters: String = v[i..j]
+                    .iter()
+                    .map(|&b| leet(b).unwrap_or(b) as char)
+                    .collect();
+                s.replace_range(i..j, &letters);
             }
             i = j;
         } else {
             i += 1;
         }
     }
-    // Only ASCII bytes were replaced by ASCII bytes: still valid UTF-8.
-    *s = String::from_utf8(v).unwrap_or_default();
 }
 
+/// [`leet`] as a table: the letter, or 0.
+const LEET: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = match leet(i as u8) {
+            Some(l) => l,
+            None => 0,
+        };
+        i += 1;
+    }
+    t
+};
+
 #[inline]
-fn leet(b: u8) -> Option<u8> {
+const fn leet(b: u8) -> Option<u8> {
     Some(match b {
         b'0' => b'o',
         b'1' | b'!' => b'i',
@@ -403,6 +597,24 @@ mod tests {
         let n = normalize(orig);
         let (s, e) = n.orig_span(orig, 0, 4);
         assert_eq!(&orig[s..e], "Ｆｕｌｌ");
+    }
+
+    #[test]
+    fn cyrillic_and_emoji_keep_their_layout_until_a_fold_changes_it() {
+        // Upper-case Cyrillic and emoji fold byte for byte: spans need no map.
+        let orig = "Ты ТУПОЙ 😂 ДЕБИЛ";
+        let n = normalize(orig);
+        assert_eq!(n.text, "ты тупои 😂 дебил");
+        let at = n.text.find("дебил").unwrap();
+        let (s, e) = n.orig_span(orig, at, at + "дебил".len());
+        assert_eq!(&orig[s..e], "ДЕБИЛ");
+        // An accent folded away mid-text shifts what follows; spans still land on the original.
+        let orig = "Ты ТУПОЙ, café 😂 ДЕБИИИЛ";
+        let n = normalize(orig);
+        assert_eq!(n.text, "ты тупои, cafe 😂 дебил");
+        let at = n.text.find("дебил").unwrap();
+        let (s, e) = n.orig_span(orig, at, at + "дебил".len());
+        assert_eq!(&orig[s..e], "ДЕБИИИЛ");
     }
 
     #[test]

@@ -5,8 +5,8 @@ use clap::Args;
 
 use super::{Ctx, EXIT_OK, EXIT_USAGE};
 use crate::domain::{Lang, Tag};
-use crate::replies::{self, Guide, Part, UsageLog, UsageRecord, Values};
-use crate::store::{NewReply, Store, StoreError, StoredReply};
+use crate::replies::{self, Guide, Part, Values};
+use crate::store::{NewReply, Store, StoreError};
 use crate::workflow::{self, Action, ActionKind, Channel, DeleteCode};
 
 #[derive(Debug, Args)]
@@ -134,30 +134,6 @@ pub fn load_guide(ctx: &Ctx) -> anyhow::Result<Guide> {
     }
 }
 
-/// The rotation's usage log, read back from the replies the store holds.
-pub fn usage_log(replies: &[StoredReply]) -> UsageLog {
-    let mut log = UsageLog::new();
-    for r in replies {
-        let (Some(template), Some(variant)) = (&r.template, r.variant) else {
-            continue;
-        };
-        log.push(UsageRecord {
-            template: template.clone(),
-            part: if r.part.as_deref() == Some("private") {
-                Part::Private
-            } else {
-                Part::Public
-            },
-            variant: variant as usize,
-            lang: Lang::from_code(r.lang.as_deref().unwrap_or("en")),
-            author_key: r.author_key.clone(),
-            thread_key: r.thread_key.clone(),
-            at: r.at,
-        });
-    }
-    log
-}
-
 /// Drafts the reply from a template for this case's author, thread and language.
 fn template_reply(
     ctx: &Ctx,
@@ -194,7 +170,7 @@ fn template_reply(
         .thread_id
         .as_ref()
         .map(|t| format!("{}:{t}", c.platform.as_str()));
-    let log = usage_log(&store.template_replies()?);
+    let log = store.usage_log()?;
     let part = Part::Public;
     let to = replies::Recipient {
         lang,

@@ -196,8 +196,10 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 
 fn run(cli: Cli) -> anyhow::Result<u8> {
     // Needs neither the database nor the configuration.
-    if let Command::Templates(a) = &cli.command {
-        return templates::run(a);
+    if let Command::Templates(a) = &cli.command
+        && let Some(file) = templates::check_only(a)
+    {
+        return templates::check(file);
     }
     let ctx = Ctx::new(&cli)?;
     match cli.command {
@@ -211,7 +213,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Reclassify(a) => classify::reclassify(&ctx, a),
         Command::Act(a) => act::act(&ctx, a),
         Command::Remind(a) => act::remind(&ctx, a),
-        Command::Templates(a) => templates::run(&a),
+        Command::Templates(a) => templates::run(&ctx, &a),
         Command::Stats(a) => stats::run(&ctx, a),
         Command::Topics(a) => topics::run(&ctx, a),
         Command::Inbox(a) => inbox::run_cmd(&ctx, a),

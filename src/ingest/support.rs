@@ -43,7 +43,10 @@ pub fn decode_entities(s: &str) -> Cow<'_, str> {
     while let Some(i) = rest.find('&') {
         out.push_str(&rest[..i]);
         rest = &rest[i..];
-        let end = rest[..rest.len().min(12)].find(';');
+        // `;` is ASCII: a byte search never cuts a character in two.
+        let end = rest.as_bytes()[..rest.len().min(12)]
+            .iter()
+            .position(|&b| b == b';');
         let decoded = end.and_then(|e| entity(&rest[1..e]).map(|c| (c, e)));
         match decoded {
             Some((c, e)) => {
@@ -348,7 +351,10 @@ pub fn non_empty(s: Option<&str>) -> Option<String> {
 /// The declared language when it is an ISO 639-1 code (`und`, `zxx`, `qme`… are not).
 pub fn iso_lang(s: Option<&str>) -> Option<String> {
     let t = s?.trim();
-    let base = t.split(['-', '_']).next().unwrap_or("");
+    let base = t
+        .bytes()
+        .position(|b| b == b'-' || b == b'_')
+        .map_or(t, |i| &t[..i]);
     (base.len() == 2 && base.bytes().all(|b| b.is_ascii_alphabetic()))
         .then(|| base.to_ascii_lowercase())
 }
@@ -911,6 +917,20 @@ mod tests {
         );
         assert_eq!(decode_entities("AT&T & co; &bogus;"), "AT&T & co; &bogus;");
         assert!(matches!(decode_entities("plain"), Cow::Borrowed(_)));
+        // A multi-byte character within reach of the `;` search is not cut in two.
+        assert_eq!(decode_entities("&lt;3 &lt;3\u{feff}"), "<3 <3\u{feff}");
+        assert_eq!(
+            decode_entities("&ab\u{feff}\u{feff}\u{feff}cd;"),
+            "&ab\u{feff}\u{feff}\u{feff}cd;"
+        );
+        assert_eq!(decode_entities("x &привет; y"), "x &привет; y");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn decoding_entities_never_panics(s in "(&|;|#|x|[a-z0-9]|\\PC){0,40}") {
+            let _ = decode_entities(&s);
+        }
     }
 
     #[test]

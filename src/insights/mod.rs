@@ -12,7 +12,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::domain::{Flag, Tag};
+use crate::domain::{Flag, Lang, Tag};
 use crate::store::{self, CrisisRow, Store, StoredComment};
 use crate::workflow::SlaConfig;
 
@@ -28,31 +28,71 @@ const TERM_CHUNK: usize = 5_000;
 
 /// Brings the incremental tables (hourly counts, stems per hour) up to the latest comment.
 /// Cheap after an ingest batch (it reads only the new rows); the first run on an old
-/// database reads everything once.
+/// database counts every hour but stems only the newest comments (see
+/// [`RadarConfig::stem_backlog`]).
 pub fn refresh(store: &Store) -> store::Result<()> {
+    refresh_bounded(store, RadarConfig::default().stem_backlog)
+}
+
+/// [`refresh`], stemming at most about `stem_backlog` comments when far behind.
+pub fn refresh_bounded(store: &Store, stem_backlog: u64) -> store::Result<()> {
     store.refresh_hours()?;
+    store.bound_term_backlog(stem_backlog)?;
     let a = text::Analyzer::new();
     loop {
         let rows = store.texts_after_term_mark(TERM_CHUNK)?;
         let Some(last) = rows.last().map(|r| r.id) else {
             return Ok(());
         };
-        let mut counts: HashMap<(i64, String), u64> = HashMap::new();
-        for r in &rows {
-            let hour = r.at.timestamp().div_euclid(3600);
-            let lang = a.lang(r.lang.as_deref(), &r.text);
-            let mut seen = std::collections::HashSet::new();
-            for (stem, _) in a.stems(lang, &r.text) {
-                if seen.insert(stem.clone()) {
-                    *counts.entry((hour, stem)).or_default() += 1;
-                }
-            }
-        }
-        store.add_term_counts(&counts, last)?;
+        store.add_term_counts(&stem_counts(&a, &rows), last)?;
         if rows.len() < TERM_CHUNK {
             return Ok(());
         }
     }
+}
+
+/// How many comments of each hour use each stem (a comment counts once per stem). Each
+/// distinct word is stemmed once per call: comments repeat their vocabulary, and the Snowball
+/// stemmer is the costly part.
+fn stem_counts(a: &text::Analyzer, rows: &[store::TextRow]) -> HashMap<(i64, String), u64> {
+    // Per language: word → the index of its stem in `stems`, `None` for no stem.
+    let mut known: HashMap<Lang, HashMap<String, Option<usize>>> = HashMap::new();
+    // Stems, each once: different words share a stem.
+    let mut stems: Vec<String> = Vec::new();
+    let mut stem_ids: HashMap<String, usize> = HashMap::new();
+    let mut counts: HashMap<(i64, usize), u64> = HashMap::new();
+    let mut seen: Vec<usize> = Vec::new();
+    for r in rows {
+        let hour = r.at.timestamp().div_euclid(3600);
+        let lang = a.lang(r.lang.as_deref(), &r.text);
+        let known = known.entry(lang).or_default();
+        seen.clear();
+        for w in text::words(&r.text) {
+            let stem = match known.get(w.as_str()) {
+                Some(s) => *s,
+                None => {
+                    let s = a.stem_word(lang, &w).map(|s| {
+                        *stem_ids.entry(s).or_insert_with_key(|s| {
+                            stems.push(s.clone());
+                            stems.len() - 1
+                        })
+                    });
+                    known.insert(w, s);
+                    s
+                }
+            };
+            seen.extend(stem);
+        }
+        seen.sort_unstable();
+        seen.dedup();
+        for &s in &seen {
+            *counts.entry((hour, s)).or_default() += 1;
+        }
+    }
+    counts
+        .into_iter()
+        .map(|((hour, s), n)| ((hour, stems[s].clone()), n))
+        .collect()
 }
 
 /// Every figure of the stats screen, for cases opened since `since`.
@@ -123,13 +163,16 @@ pub fn radar_inputs(
         })
         .collect();
     let terms_from_hour = store.first_term_hour()?.unwrap_or(start).min(from_hour);
-    let comments = store
-        .hour_counts(terms_from_hour, from_hour)?
+    // One read of the hours before the window serves the baseline and the stems' base count.
+    let mut hours = store.hour_counts(start.min(terms_from_hour), from_hour)?;
+    let comments = hours
         .iter()
+        .filter(|h| h.hour >= terms_from_hour)
         .map(|h| h.n)
         .sum();
+    hours.retain(|h| h.hour >= start);
     let history = History {
-        hours: store.hour_counts(start, from_hour)?,
+        hours,
         from_hour: start,
         to_hour: from_hour,
         terms,
@@ -154,7 +197,7 @@ pub fn radar_update(
     cfg: &RadarConfig,
     now: DateTime<Utc>,
 ) -> store::Result<Vec<Alert>> {
-    refresh(store)?;
+    refresh_bounded(store, cfg.stem_backlog)?;
     let (history, window) = radar_inputs(store, cfg, now)?;
     let alerts = radar(&history, &window, cfg, now);
     for a in &alerts {
@@ -272,4 +315,35 @@ pub fn community_answer(c: &StoredComment, thread: &[StoredComment]) -> Option<(
         after && other && to_them && is_helpful(o)
     });
     found.map(|o| (o.author.label().to_owned(), o.id))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Platform;
+
+    #[test]
+    fn a_comment_counts_once_per_stem_in_its_own_hour() {
+        let a = text::Analyzer::new();
+        let row = |id, text: &str, hour: i64| store::TextRow {
+            id,
+            platform: Platform::Facebook,
+            lang: Some("en".into()),
+            text: text.into(),
+            at: DateTime::from_timestamp(hour * 3600 + 60, 0).unwrap(),
+        };
+        let rows = [
+            row(1, "The battery drains; my batteries are draining!", 10),
+            row(2, "battery dead", 10),
+            row(3, "Battery again", 11),
+        ];
+        let c = stem_counts(&a, &rows);
+        let n = |hour, stem: &str| c.get(&(hour, stem.to_owned())).copied();
+        assert_eq!(n(10, "batteri"), Some(2));
+        assert_eq!(n(10, "drain"), Some(1));
+        assert_eq!(n(10, "dead"), Some(1));
+        assert_eq!(n(11, "batteri"), Some(1));
+        assert_eq!(n(10, "the"), None);
+        assert_eq!(c.len(), 4);
+    }
 }

@@ -35,6 +35,10 @@ pub struct RadarConfig {
     pub keyword_ratio: f64,
     /// How many weeks of history the baseline averages.
     pub baseline_weeks: u32,
+    /// When the keyword table catches up (a first update on an old database, a huge import),
+    /// only about this many of the newest comments are stemmed: the keyword baseline needs a
+    /// sample, not all history, and the catch-up stays a few seconds.
+    pub stem_backlog: u64,
 }
 
 impl Default for RadarConfig {
@@ -49,6 +53,7 @@ impl Default for RadarConfig {
             keyword_min: 10,
             keyword_ratio: 5.0,
             baseline_weeks: 8,
+            stem_backlog: 50_000,
         }
     }
 }

@@ -356,9 +356,10 @@ impl Analyzer {
             return Lang::Ru;
         }
         let mut votes = [(Lang::En, 0u32), (Lang::Es, 0), (Lang::Nl, 0)];
+        let sets = votes.map(|(l, _)| &self.stop[&l]);
         for w in words(text).take(40) {
-            for (l, n) in votes.iter_mut() {
-                *n += u32::from(self.stop[l].contains(w.as_str()));
+            for ((_, n), set) in votes.iter_mut().zip(&sets) {
+                *n += u32::from(set.contains(w.as_str()));
             }
         }
         votes
@@ -371,19 +372,26 @@ impl Analyzer {
     /// The content words of `text` as (stem, word) pairs, in text order, repeats kept.
     pub fn stems(&self, lang: Lang, text: &str) -> Vec<(String, String)> {
         words(text)
-            .filter(|w| w.chars().count() >= 3 && !w.chars().all(|c| c.is_ascii_digit()))
-            .filter(|w| !self.is_stop(lang, w))
-            .map(|w| {
-                let stem = match lang {
-                    Lang::En => self.en.stem(&w).into_owned(),
-                    Lang::Es => self.es.stem(&w).into_owned(),
-                    Lang::Ru => self.ru.stem(&w).into_owned(),
-                    Lang::Nl => self.nl.stem(&w).into_owned(),
-                    Lang::Other => w.clone(),
-                };
-                (stem, w)
-            })
+            .filter_map(|w| self.stem_word(lang, &w).map(|s| (s, w)))
             .collect()
+    }
+
+    /// The stem of one word as [`words`] gives it; `None` for a word that names no topic (a
+    /// stop word, a number, fewer than three letters).
+    pub fn stem_word(&self, lang: Lang, w: &str) -> Option<String> {
+        if w.chars().nth(2).is_none() || w.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        if self.is_stop(lang, w) {
+            return None;
+        }
+        Some(match lang {
+            Lang::En => self.en.stem(w).into_owned(),
+            Lang::Es => self.es.stem(w).into_owned(),
+            Lang::Ru => self.ru.stem(w).into_owned(),
+            Lang::Nl => self.nl.stem(w).into_owned(),
+            Lang::Other => w.to_owned(),
+        })
     }
 
     fn is_stop(&self, lang: Lang, w: &str) -> bool {
@@ -396,7 +404,13 @@ pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
     text.split(|c: char| !(c.is_alphanumeric() || c == '\''))
         .map(|w| w.trim_matches('\''))
         .filter(|w| !w.is_empty())
-        .map(|w| w.to_lowercase().replace('ё', "е"))
+        .map(|w| {
+            if w.is_ascii() {
+                w.to_ascii_lowercase()
+            } else {
+                w.to_lowercase().replace('ё', "е")
+            }
+        })
 }
 
 #[cfg(test)]

@@ -12,7 +12,8 @@ use serde::Serialize;
 
 use super::comments::StoredComment;
 use super::{Result, Store, StoreError, Version, due_ms, due_time, parse_ts, ts};
-use crate::domain::{Flag, Flags, Platform, RuleHit, Tag};
+use crate::domain::{Flag, Flags, Lang, Platform, RuleHit, Tag};
+use crate::replies::{Part, UsageLog, UsageRecord};
 use crate::workflow::{
     self, Action, ActionKind, Case, Clock, Event, SlaConfig, State, Transition, WorkflowError,
 };
@@ -751,9 +752,33 @@ impl Store {
         self.replies_where("status = 'outbox' AND ?1 = ?1", [0])
     }
 
-    /// Every reply drafted from a template: the usage log the guide's rotation reads.
+    /// Every reply drafted from a template.
     pub fn template_replies(&self) -> Result<Vec<StoredReply>> {
         self.replies_where("template IS NOT NULL AND ?1 = ?1", [0])
+    }
+
+    /// The usage log the guide's rotation reads: every variant sent, to whom, where and when.
+    pub fn usage_log(&self) -> Result<UsageLog> {
+        let mut log = UsageLog::new();
+        for r in self.template_replies()? {
+            let (Some(template), Some(variant)) = (r.template, r.variant) else {
+                continue;
+            };
+            log.push(UsageRecord {
+                template,
+                part: if r.part.as_deref() == Some("private") {
+                    Part::Private
+                } else {
+                    Part::Public
+                },
+                variant: variant as usize,
+                lang: Lang::from_code(r.lang.as_deref().unwrap_or("en")),
+                author_key: r.author_key,
+                thread_key: r.thread_key,
+                at: r.at,
+            });
+        }
+        Ok(log)
     }
 
     /// Open cases whose current step is due by `now`, with their platform: what `remind` and

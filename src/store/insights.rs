@@ -87,6 +87,13 @@ pub struct StoredAlert {
     pub detail: String,
 }
 
+/// The mark holding the stem floor: the first hour whose comments the stem table counts.
+const TERM_FLOOR: &str = "terms_from";
+
+fn hour_start(hour: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp(hour.saturating_mul(3600), 0).unwrap_or_default()
+}
+
 const HOUR_OF: &str = "CAST(unixepoch(COALESCE(created_at, received_at)) / 3600 AS INTEGER)";
 
 fn corrupt(e: String) -> StoreError {
@@ -179,12 +186,7 @@ impl Store {
     }
 
     fn mark(&self, name: &str) -> Result<i64> {
-        Ok(self
-            .conn()
-            .prepare_cached("SELECT value FROM insight_marks WHERE name = ?1")?
-            .query_row([name], |r| r.get(0))
-            .optional()?
-            .unwrap_or(0))
+        Ok(self.mark_opt(name)?.unwrap_or(0))
     }
 
     fn set_mark(&self, name: &str, value: i64) -> Result<()> {
@@ -224,13 +226,83 @@ impl Store {
         Ok((top - mark) as u64)
     }
 
-    /// Customers' comments stored after the stem watermark, oldest first, at most `limit`.
+    /// Customers' comments stored after the stem watermark, oldest first, at most `limit`;
+    /// those posted before the stem floor ([`Store::bound_term_backlog`]) are left out.
     pub fn texts_after_term_mark(&self, limit: usize) -> Result<Vec<TextRow>> {
         let mark = self.mark("terms")?;
-        self.text_rows(
-            "id > ?1 AND is_brand = 0 ORDER BY id LIMIT ?2",
-            params![mark, limit as i64],
-        )
+        match self.mark_opt(TERM_FLOOR)? {
+            None => self.text_rows(
+                "id > ?1 AND is_brand = 0 ORDER BY id LIMIT ?2",
+                params![mark, limit as i64],
+            ),
+            Some(floor) => self.text_rows(
+                "id > ?1 AND is_brand = 0 AND COALESCE(created_at, received_at) >= ?3 \
+                 ORDER BY id LIMIT ?2",
+                params![mark, limit as i64, ts(hour_start(floor))],
+            ),
+        }
+    }
+
+    /// Keeps the stem table's catch-up bounded: when more than `most` comments wait to be
+    /// stemmed, only the newest hours holding about `most` customers' comments will be (the
+    /// stem floor moves up to them, the watermark skips the older rows, and stems counted
+    /// below the floor are dropped, so that the keyword baseline stays one consistent span).
+    /// Returns the new floor hour, `None` when the backlog was small enough.
+    pub fn bound_term_backlog(&self, most: u64) -> Result<Option<i64>> {
+        let mark = self.mark("terms")?;
+        let top: i64 = self
+            .conn()
+            .prepare_cached("SELECT COALESCE(MAX(id), 0) FROM comments")?
+            .query_row([], |r| r.get(0))?;
+        if top.saturating_sub(mark) <= most as i64 {
+            return Ok(None);
+        }
+        let Some(floor) = self.hour_holding_last(most)? else {
+            return Ok(None);
+        };
+        let floor = floor.max(self.mark_opt(TERM_FLOOR)?.unwrap_or(i64::MIN));
+        let first = self.first_id_since(floor)?.unwrap_or(top + 1);
+        let tx = self.conn().unchecked_transaction()?;
+        self.set_mark("terms", mark.max(first - 1))?;
+        self.set_mark(TERM_FLOOR, floor)?;
+        let dropped = self
+            .conn()
+            .prepare_cached("DELETE FROM insight_terms WHERE hour < ?1")?
+            .execute([floor])?;
+        if dropped > 0 {
+            self.conn().execute_batch(
+                "DELETE FROM insight_stems; \
+                 INSERT INTO insight_stems (stem, n) \
+                 SELECT stem, SUM(n) FROM insight_terms GROUP BY stem;",
+            )?;
+        }
+        tx.commit()?;
+        Ok(Some(floor))
+    }
+
+    /// The latest hour from which on the hourly table holds at least `most` comments; `None`
+    /// when it holds fewer altogether.
+    fn hour_holding_last(&self, most: u64) -> Result<Option<i64>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT hour, SUM(n) FROM insight_hours GROUP BY hour ORDER BY hour DESC",
+        )?;
+        let mut rows = stmt.query([])?;
+        let mut seen = 0u64;
+        while let Some(r) = rows.next()? {
+            seen += r.get::<_, i64>(1)? as u64;
+            if seen >= most {
+                return Ok(Some(r.get(0)?));
+            }
+        }
+        Ok(None)
+    }
+
+    fn mark_opt(&self, name: &str) -> Result<Option<i64>> {
+        Ok(self
+            .conn()
+            .prepare_cached("SELECT value FROM insight_marks WHERE name = ?1")?
+            .query_row([name], |r| r.get(0))
+            .optional()?)
     }
 
     fn text_rows(&self, cond: &str, p: impl rusqlite::Params) -> Result<Vec<TextRow>> {
@@ -263,7 +335,7 @@ impl Store {
             .collect()
     }
 
-    /// Adds stem counts per hour (and to the all-time totals) and moves the stem watermark to
+    /// Adds stem counts per hour (and to the totals since the stem floor) and moves the stem watermark to
     /// `mark`, in one transaction.
     pub fn add_term_counts(&self, counts: &HashMap<(i64, String), u64>, mark: i64) -> Result<()> {
         let tx = self.conn().unchecked_transaction()?;
@@ -363,7 +435,7 @@ impl Store {
         Ok(rows)
     }
 
-    /// All-time counts of the given stems.
+    /// Counts of the given stems since the stem floor (`insight_stems`: its V3 comment says all-time, which held until the floor bounded the first catch-up).
     pub fn stem_totals<'a>(
         &self,
         stems: impl IntoIterator<Item = &'a String>,

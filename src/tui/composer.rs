@@ -3,8 +3,8 @@
 //! drafted from a template carries to the store. No I/O: the worker drafts, the app asks.
 
 use crate::domain::{Lang, Tag};
-use crate::replies::{Guide, Part, UsageLog, UsageRecord, Values, placeholders};
-use crate::store::{NewReply, StoredComment, StoredReply};
+use crate::replies::{Guide, Part, Values, placeholders};
+use crate::store::{NewReply, StoredComment};
 use crate::workflow::{ActionKind, Channel};
 
 /// Where the composer's text came from, recorded with the reply when it is sent.
@@ -129,30 +129,6 @@ pub fn channel_words(c: Channel) -> &'static str {
         Channel::Email => "e-mail",
         Channel::Phone => "phone",
     }
-}
-
-/// The rotation's usage log, read back from the stored replies drafted from templates.
-pub fn usage_log(replies: &[StoredReply]) -> UsageLog {
-    let mut log = UsageLog::new();
-    for r in replies {
-        let (Some(template), Some(variant)) = (&r.template, r.variant) else {
-            continue;
-        };
-        log.push(UsageRecord {
-            template: template.clone(),
-            part: if r.part.as_deref() == Some("private") {
-                Part::Private
-            } else {
-                Part::Public
-            },
-            variant: variant as usize,
-            lang: Lang::from_code(r.lang.as_deref().unwrap_or("en")),
-            author_key: r.author_key.clone(),
-            thread_key: r.thread_key.clone(),
-            at: r.at,
-        });
-    }
-    log
 }
 
 /// Replaces every `{name}` / `{name|…}` in `text` with `value`.

@@ -225,7 +225,7 @@ impl Worker {
         let key = |k: &str| format!("{}:{k}", c.platform.as_str());
         let author_key = c.author.key().map(key);
         let thread_key = c.thread_id.as_deref().map(key);
-        let log = composer::usage_log(&self.store.template_replies().map_err(|e| e.to_string())?);
+        let log = self.store.usage_log().map_err(|e| e.to_string())?;
         let to = Recipient {
             lang: composer::case_lang(&c),
             author_key: author_key.as_deref(),
