@@ -95,14 +95,15 @@ fn key(c: KeyCode) -> KeyEvent {
     KeyEvent::new(c, m)
 }
 
-/// Runs effects as the loop would, with the worker answering at once; counts are left to the
-/// caller (the real loop gets them off the UI path).
+/// Runs effects as the loop would, with the worker answering at once; counts, figures and the
+/// radar are left to the caller (the real loop gets them from the second connection's thread,
+/// off the UI path).
 fn run(app: &mut App, worker: &Worker, mut fx: Vec<Effect>, counts: &mut u32) {
     while !fx.is_empty() {
         let mut next = vec![];
         for e in fx {
             match e {
-                Effect::Store(Request::Counts) => *counts += 1,
+                Effect::Store(Request::Counts | Request::Radar | Request::Stats) => *counts += 1,
                 Effect::Store(r) => next.extend(update(app, Action::Loaded(worker.handle(r)))),
                 _ => {}
             }
@@ -179,6 +180,11 @@ fn main() {
         let count_time = tc.elapsed();
         let fx = update(&mut app, Action::Loaded(resp));
         run(&mut app, &worker, fx, &mut counts);
+        let tr = Instant::now();
+        let resp = worker.handle(Request::Radar);
+        let radar_time = tr.elapsed();
+        let fx = update(&mut app, Action::Loaded(resp));
+        run(&mut app, &worker, fx, &mut counts);
 
         // (what the key does, the key)
         let mut script: Vec<(&str, KeyCode)> = vec![];
@@ -216,13 +222,14 @@ fn main() {
         }
         times.sort();
         println!(
-            "tui {w}x{h} on {n} comments: first frame {:.1} ms; key→frame p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms over {} keys; queue counts {:.1} ms (off the UI path)",
+            "tui {w}x{h} on {n} comments: first frame {:.1} ms; key→frame p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms over {} keys; queue counts {:.1} ms, radar {:.1} ms (both off the UI path)",
             first.as_secs_f64() * 1e3,
             pct(&times, 0.5).as_secs_f64() * 1e3,
             pct(&times, 0.99).as_secs_f64() * 1e3,
             times.last().map_or(0.0, |d| d.as_secs_f64() * 1e3),
             times.len(),
             count_time.as_secs_f64() * 1e3,
+            radar_time.as_secs_f64() * 1e3,
         );
         for (what, mut t) in by_kind {
             t.sort();

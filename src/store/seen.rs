@@ -23,6 +23,12 @@ impl Seen {
         }
     }
 
+    /// From now on the filter answers "maybe" to everything (filling it would cost more than it
+    /// saves).
+    pub(crate) fn give_up(&mut self) {
+        self.keys = CAPACITY + 1;
+    }
+
     /// Whether the filter has seen too many keys to say anything.
     pub(crate) fn saturated(&self) -> bool {
         self.keys > CAPACITY
