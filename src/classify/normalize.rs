@@ -55,7 +55,7 @@ pub fn normalize(text: &str) -> Normalized {
 /// whole-text tests instead of the flags noted while building (the tests check both agree).
 fn normalize_with(text: &str, whole_text_checks: bool) -> Normalized {
     let mut n = Builder {
-        out: Vec::with_capacity(text.len() + 8),
+        out: String::with_capacity(text.len() + 8),
         map: Vec::new(),
         identity: true,
         run_char: '\0',
@@ -65,6 +65,7 @@ fn normalize_with(text: &str, whole_text_checks: bool) -> Normalized {
         cyrillic: false,
         spaced: false,
         leet: false,
+        leet_at: 0,
     };
     let bytes = text.as_bytes();
     let mut i = 0;
@@ -91,22 +92,23 @@ fn normalize_with(text: &str, whole_text_checks: bool) -> Normalized {
         i += len;
     }
     let Builder {
-        out,
+        mut out,
         mut map,
         elongated,
         cyrillic,
         spaced,
         leet,
+        leet_at,
         ..
     } = n;
-    // Only whole characters were written.
-    let mut out = String::from_utf8(out)
-        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+    // Where the first leetspeak character may sit, while nothing has moved the text.
+    let mut leet_from = leet_at;
     if cyrillic && has_mixed_word(&out) {
         if map.is_empty() {
             map.extend(0..out.len() as u32);
         }
         fold_homoglyphs(&mut out, &mut map);
+        leet_from = 0;
     }
     // `spaced` is exactly the cheap test of `has_spaced_letters`, taken while building (folding
     // homoglyphs never touches a one-byte word between two spaces).
@@ -120,11 +122,14 @@ fn normalize_with(text: &str, whole_text_checks: bool) -> Normalized {
             map.extend(0..out.len() as u32);
         }
         join_spaced_letters(&mut out, &mut map);
+        leet_from = 0;
     }
     // Folding homoglyphs and joining spelled-out letters never put a leet character after a
     // letter, so `leet` (seen while building) covers every place `unleet` would change.
-    if leet || whole_text_checks {
-        unleet(&mut out);
+    if whole_text_checks {
+        unleet(&mut out, 0);
+    } else if leet {
+        unleet(&mut out, leet_from);
     }
     Normalized {
         text: out,
@@ -234,8 +239,7 @@ fn fold_char(c: char, mut emit: impl FnMut(char)) {
 
 /// The normalised text as it is built, with elongations collapsed on the way.
 struct Builder {
-    /// UTF-8, whole characters only.
-    out: Vec<u8>,
+    out: String,
     map: Vec<u32>,
     identity: bool,
     run_char: char,
@@ -247,8 +251,9 @@ struct Builder {
     /// A space was written two bytes after a space not at the start (" x "): the cheap test
     /// for spelled-out words.
     spaced: bool,
-    /// A leetspeak character was written right after an ASCII letter.
+    /// A leetspeak character was written right after an ASCII letter; the first at `leet_at`.
     leet: bool,
+    leet_at: usize,
 }
 
 /// Repeats of these never count as an elongation.
@@ -263,13 +268,16 @@ impl Builder {
     #[inline(always)]
     fn write_ascii(&mut self, c: u8, orig: usize) {
         let p = self.out.len();
-        let o = &self.out;
+        let o = self.out.as_bytes();
         if c == b' ' {
             self.spaced |= p >= 3 && o[p - 2] == b' ';
         } else if LEET[c as usize] != 0 {
-            self.leet |= p > 0 && o[p - 1].is_ascii_alphabetic();
+            if !self.leet && p > 0 && o[p - 1].is_ascii_alphabetic() {
+                self.leet = true;
+                self.leet_at = p;
+            }
         }
-        self.out.push(c);
+        self.out.push(c as char);
         if !self.identity {
             self.map.push(orig as u32);
         }
@@ -313,18 +321,10 @@ impl Builder {
             self.write_ascii(c as u8, orig);
             return;
         }
+        self.out.push(c);
         let u = c as u32;
-        let len = if u < 0x800 {
-            self.out
-                .extend_from_slice(&[0xC0 | (u >> 6) as u8, 0x80 | (u & 0x3F) as u8]);
-            self.cyrillic |= (0x400..0x480).contains(&u);
-            2
-        } else {
-            let mut buf = [0u8; 4];
-            self.out
-                .extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
-            c.len_utf8()
-        };
+        self.cyrillic |= (0x400..0x480).contains(&u);
+        let len = c.len_utf8();
         if !self.identity {
             for _ in 0..len {
                 self.map.push(orig as u32);
@@ -562,10 +562,11 @@ fn join_spaced_letters(out: &mut String, map: &mut Vec<u32>) {
 }
 
 /// Replaces leetspeak runs (digits and `@ $ !` between letters: "id10t", "sh!t", "b1tch") by the
-/// letters they stand for. Byte-for-byte, so the map stays valid.
-fn unleet(s: &mut String) {
+/// letters they stand for. Byte-for-byte, so the map stays valid. Bytes before `from` hold no
+/// leetspeak character that follows a letter.
+fn unleet(s: &mut String, from: usize) {
     let n = s.len();
-    let mut i = 0;
+    let mut i = from;
     while i < n {
         let v = s.as_bytes();
         if LEET[v[i] as usize] != 0 && i > 0 && v[i - 1].is_ascii_alphabetic() {
