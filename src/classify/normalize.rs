@@ -271,11 +271,9 @@ impl Builder {
         let o = self.out.as_bytes();
         if c == b' ' {
             self.spaced |= p >= 3 && o[p - 2] == b' ';
-        } else if LEET[c as usize] != 0 {
-            if !self.leet && p > 0 && o[p - 1].is_ascii_alphabetic() {
-                self.leet = true;
-                self.leet_at = p;
-            }
+        } else if LEET[c as usize] != 0 && !self.leet && p > 0 && o[p - 1].is_ascii_alphabetic() {
+            self.leet = true;
+            self.leet_at = p;
         }
         self.out.push(c as char);
         if !self.identity {
