@@ -164,6 +164,8 @@ pub(crate) struct Engine {
     pat_info: Vec<u8>,
     terms: Vec<Term>,
     pub rules: Vec<Rule>,
+    /// Rules without an `any` list, in order: the only ones worth a look without a hit.
+    always: Vec<u32>,
     stemmers: [Stemmer; 4],
     pub version: String,
 }
@@ -458,7 +460,14 @@ impl Engine {
                 info
             })
             .collect();
+        let always = rules
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| !r.has_any)
+            .map(|(i, _)| i as u32)
+            .collect();
         Ok(Engine {
+            always,
             dfa,
             pat_len,
             pat_info,
@@ -630,6 +639,8 @@ struct Layout {
     quotes: Vec<u32>,
     fingerprint: i64,
     cyrillic: u32,
+    /// A '.' or ':' occurs: without one there is no link.
+    dots: bool,
 }
 
 impl Layout {
@@ -637,6 +648,7 @@ impl Layout {
     fn fill(&mut self, t: &str) {
         self.word_starts.clear();
         self.quotes.clear();
+        self.dots = false;
         let b = t.as_bytes();
         // FNV-1a over the bytes of the letters and digits.
         let mut h: u64 = 0xcbf2_9ce4_8422_2325;
@@ -656,6 +668,8 @@ impl Layout {
                     h = (h ^ x as u64).wrapping_mul(0x0100_0000_01b3);
                 } else if x == b'"' {
                     self.quotes.push(i as u32);
+                } else if x == b'.' || x == b':' {
+                    self.dots = true;
                 }
                 in_word = w;
                 i += 1;
@@ -754,6 +768,32 @@ struct Hit {
     end: u32,
 }
 
+const F_LETTER: u8 = 1;
+const F_UPPER: u8 = 2;
+/// Punctuation [`features`] looks at, or not a letter.
+const F_OTHER: u8 = 4;
+
+/// Per ASCII byte: `F_LETTER | F_UPPER` for capitals, `F_LETTER` for small letters, 0 for
+/// bytes [`features`] ignores, `F_OTHER` for the rest (punctuation it counts, and so on).
+const FEAT: [u8; 128] = {
+    let mut t = [F_OTHER; 128];
+    let mut i = 0;
+    while i < 128 {
+        let b = i as u8;
+        t[i] = if b.is_ascii_uppercase() {
+            F_LETTER | F_UPPER
+        } else if b.is_ascii_lowercase() {
+            F_LETTER
+        } else if b == b'!' || b == b'?' || b == b'@' {
+            F_OTHER
+        } else {
+            0
+        };
+        i += 1;
+    }
+    t
+};
+
 /// Counts words, links, mentions, capitals and punctuation of the original text.
 fn features(orig: &str, norm: &str, layout: &Layout) -> Features {
     let mut f = Features {
@@ -762,10 +802,19 @@ fn features(orig: &str, norm: &str, layout: &Layout) -> Features {
     };
     let bytes = orig.as_bytes();
     let table = char_info_table();
+    // ASCII letters and capitals, counted apart so they stay in registers.
+    let (mut letters, mut upper) = (0u32, 0u32);
     let mut i = 0;
     while i < bytes.len() {
         let x = bytes[i];
         if x < 0x80 {
+            let k = FEAT[x as usize];
+            if k != F_OTHER {
+                letters += (k & F_LETTER) as u32;
+                upper += ((k & F_UPPER) >> 1) as u32;
+                i += 1;
+                continue;
+            }
             match x {
                 b'!' => f.exclaims += 1,
                 b'?' => f.questions += 1,
@@ -775,12 +824,6 @@ fn features(orig: &str, norm: &str, layout: &Layout) -> Features {
                     && (i == 0 || !bytes[i - 1].is_ascii_alphanumeric()) =>
                 {
                     f.mentions += 1
-                }
-                _ if x.is_ascii_alphabetic() => {
-                    f.letters += 1;
-                    if x.is_ascii_uppercase() {
-                        f.upper += 1;
-                    }
                 }
                 _ => {}
             }
@@ -799,7 +842,9 @@ fn features(orig: &str, norm: &str, layout: &Layout) -> Features {
         }
         i += len;
     }
-    f.links = count_links(norm);
+    f.letters += letters;
+    f.upper += upper;
+    f.links = if layout.dots { count_links(norm) } else { 0 };
     f
 }
 
@@ -866,9 +911,6 @@ struct Scratch {
     hits: Vec<Hit>,
     negators: Vec<(u32, u32)>,
     events: Vec<(u32, u8, u32, u32)>,
-    /// `events` grouped by rule, and where each rule's group starts.
-    grouped: Vec<(u32, u8, u32, u32)>,
-    rule_starts: Vec<u32>,
     cues: Vec<Cue>,
     boosters: Vec<u32>,
     layout: Layout,
@@ -904,34 +946,6 @@ impl std::hash::Hasher for Fnv {
         for &b in bytes {
             self.0 = (self.0 ^ b as u64).wrapping_mul(0x0100_0000_01b3);
         }
-    }
-}
-
-/// Copies `events` into `out` grouped by rule, in rule order (a counting sort). The order
-/// inside a group and repeated events do not change a rule's verdict or its merged spans.
-fn group_by_rule(
-    events: &[(u32, u8, u32, u32)],
-    out: &mut Vec<(u32, u8, u32, u32)>,
-    starts: &mut Vec<u32>,
-    rules: usize,
-) {
-    out.clear();
-    if events.is_empty() {
-        return;
-    }
-    starts.clear();
-    starts.resize(rules + 1, 0);
-    for e in events {
-        starts[e.0 as usize + 1] += 1;
-    }
-    for r in 0..rules {
-        starts[r + 1] += starts[r];
-    }
-    out.resize(events.len(), (0, 0, 0, 0));
-    for e in events {
-        let at = &mut starts[e.0 as usize];
-        out[*at as usize] = *e;
-        *at += 1;
     }
 }
 
@@ -1136,12 +1150,9 @@ impl Engine {
                 sc.negators.push((h.start, h.end));
             }
         }
-        group_by_rule(
-            &sc.events,
-            &mut sc.grouped,
-            &mut sc.rule_starts,
-            self.rules.len(),
-        );
+        // Grouped by rule, in rule order. The order inside a group and repeated events do not
+        // change a rule's verdict or its merged spans.
+        sc.events.sort_unstable_by_key(|e| e.0);
 
         let layout = &sc.layout;
         let negators = &sc.negators;
@@ -1165,11 +1176,24 @@ impl Engine {
             (&mut sc.cues, &mut sc.boosters),
         );
 
-        let events = &sc.grouped;
+        let events = &sc.events;
         let mut state = State::default();
         let mut ev = 0usize;
-        for (ri, rule) in self.rules.iter().enumerate() {
-            let ri = ri as u32;
+        let mut al = 0usize;
+        // Only rules with a hit, and rules that need none, in rule order.
+        loop {
+            let next_ev = events.get(ev).map(|e| e.0);
+            let next_al = self.always.get(al).copied();
+            let ri = match (next_ev, next_al) {
+                (None, None) => break,
+                (Some(a), None) => a,
+                (None, Some(b)) => b,
+                (Some(a), Some(b)) => a.min(b),
+            };
+            if next_al == Some(ri) {
+                al += 1;
+            }
+            let rule = &self.rules[ri as usize];
             let from = ev;
             while ev < events.len() && events[ev].0 == ri {
                 ev += 1;

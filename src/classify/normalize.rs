@@ -48,6 +48,12 @@ impl Normalized {
 /// The normalised text keeps the original's byte layout (and needs no map) as long as every
 /// character folds to one character of the same length: ASCII, Cyrillic, most emoji.
 pub fn normalize(text: &str) -> Normalized {
+    normalize_with(text, false)
+}
+
+/// [`normalize`]; `whole_text_checks` runs the spelled-out and leetspeak passes on their
+/// whole-text tests instead of the flags noted while building (the tests check both agree).
+fn normalize_with(text: &str, whole_text_checks: bool) -> Normalized {
     let mut n = Builder {
         out: String::with_capacity(text.len() + 8),
         map: Vec::new(),
@@ -57,6 +63,9 @@ pub fn normalize(text: &str) -> Normalized {
         run_start_len: 0,
         elongated: false,
         cyrillic: false,
+        spaced: false,
+        leet: false,
+        leet_at: 0,
     };
     let bytes = text.as_bytes();
     let mut i = 0;
@@ -87,21 +96,41 @@ pub fn normalize(text: &str) -> Normalized {
         mut map,
         elongated,
         cyrillic,
+        spaced,
+        leet,
+        leet_at,
         ..
     } = n;
+    // Where the first leetspeak character may sit, while nothing has moved the text.
+    let mut leet_from = leet_at;
     if cyrillic && has_mixed_word(&out) {
         if map.is_empty() {
             map.extend(0..out.len() as u32);
         }
         fold_homoglyphs(&mut out, &mut map);
+        leet_from = 0;
     }
-    if has_spaced_letters(&out) {
+    // `spaced` is exactly the cheap test of `has_spaced_letters`, taken while building (folding
+    // homoglyphs never touches a one-byte word between two spaces).
+    let spaced = if whole_text_checks {
+        has_spaced_letters(&out)
+    } else {
+        spaced && !spaced_runs(&out).is_empty()
+    };
+    if spaced {
         if map.is_empty() {
             map.extend(0..out.len() as u32);
         }
         join_spaced_letters(&mut out, &mut map);
+        leet_from = 0;
     }
-    unleet(&mut out);
+    // Folding homoglyphs and joining spelled-out letters never put a leet character after a
+    // letter, so `leet` (seen while building) covers every place `unleet` would change.
+    if whole_text_checks {
+        unleet(&mut out, 0);
+    } else if leet {
+        unleet(&mut out, leet_from);
+    }
     Normalized {
         text: out,
         map,
@@ -219,6 +248,12 @@ struct Builder {
     elongated: bool,
     /// A Cyrillic letter was written (U+0400..U+047F: lead byte 0xD0 or 0xD1).
     cyrillic: bool,
+    /// A space was written two bytes after a space not at the start (" x "): the cheap test
+    /// for spelled-out words.
+    spaced: bool,
+    /// A leetspeak character was written right after an ASCII letter; the first at `leet_at`.
+    leet: bool,
+    leet_at: usize,
 }
 
 /// Repeats of these never count as an elongation.
@@ -228,6 +263,24 @@ fn keeps_repeats(c: char) -> bool {
 }
 
 impl Builder {
+    /// Appends one ASCII byte (and its map entry), noting the cheap tests for spelled-out
+    /// words and leetspeak on the way.
+    #[inline(always)]
+    fn write_ascii(&mut self, c: u8, orig: usize) {
+        let p = self.out.len();
+        let o = self.out.as_bytes();
+        if c == b' ' {
+            self.spaced |= p >= 3 && o[p - 2] == b' ';
+        } else if LEET[c as usize] != 0 && !self.leet && p > 0 && o[p - 1].is_ascii_alphabetic() {
+            self.leet = true;
+            self.leet_at = p;
+        }
+        self.out.push(c as char);
+        if !self.identity {
+            self.map.push(orig as u32);
+        }
+    }
+
     /// Pushes one (already folded) ASCII byte that came from original offset `orig`.
     #[inline(always)]
     fn push_ascii(&mut self, b: u8, orig: usize) {
@@ -239,14 +292,11 @@ impl Builder {
         self.run_char = c;
         self.run_len = 1;
         self.run_start_len = self.out.len();
-        self.out.push(c);
-        if !self.identity {
-            self.map.push(orig as u32);
-        }
+        self.write_ascii(b, orig);
     }
 
     /// Pushes a folded character that came from original offset `orig`.
-    #[inline]
+    #[inline(always)]
     fn push(&mut self, c: char, orig: usize) {
         if c.is_ascii() {
             self.push_ascii(c as u8, orig);
@@ -263,14 +313,18 @@ impl Builder {
     }
 
     /// Writes `c` and its map entries.
-    #[inline]
+    #[inline(always)]
     fn write(&mut self, c: char, orig: usize) {
-        self.out.push(c);
-        if ('\u{400}'..'\u{480}').contains(&c) {
-            self.cyrillic = true;
+        if c.is_ascii() {
+            self.write_ascii(c as u8, orig);
+            return;
         }
+        self.out.push(c);
+        let u = c as u32;
+        self.cyrillic |= (0x400..0x480).contains(&u);
+        let len = c.len_utf8();
         if !self.identity {
-            for _ in 0..c.len_utf8() {
+            for _ in 0..len {
                 self.map.push(orig as u32);
             }
         }
@@ -278,7 +332,7 @@ impl Builder {
 
     /// `c` repeats the previous character: from the third in a row it is dropped
     /// ("cooool" → "col", "!!!" → "!"), except for digits and white space.
-    #[inline(never)]
+    #[inline(always)]
     fn push_repeat(&mut self, c: char, orig: usize) {
         if keeps_repeats(c) {
             self.run_len = 1;
@@ -287,30 +341,35 @@ impl Builder {
             return;
         }
         self.run_len += 1;
-        if self.run_len == 3 {
-            self.switch_to_map();
-            let keep = self.run_start_len + c.len_utf8();
-            self.out.truncate(keep);
-            self.map.truncate(keep);
-            self.elongated = true;
-        }
         if self.run_len >= 3 {
             self.switch_to_map();
+            if self.run_len == 3 {
+                let keep = self.run_start_len + c.len_utf8();
+                self.out.truncate(keep);
+                self.map.truncate(keep);
+                self.elongated = true;
+            }
             return;
         }
         self.write(c, orig);
     }
 
     /// Switches from the identity layout to an explicit map.
+    #[inline(always)]
     fn switch_to_map(&mut self) {
         if self.identity {
             self.identity = false;
-            let last = self.out.len();
-            self.map.reserve(self.out.capacity());
-            // Bytes written so far were identical to the original.
-            self.map.extend(0..last as u32);
+            start_map(&mut self.map, self.out.len(), self.out.capacity());
         }
     }
+}
+
+/// The map of the bytes written so far, which were identical to the original.
+#[cold]
+#[inline(never)]
+fn start_map(map: &mut Vec<u32>, len: usize, capacity: usize) {
+    map.reserve(capacity);
+    map.extend(0..len as u32);
 }
 
 /// The Cyrillic letter a Latin letter or digit stands for inside a Cyrillic word
@@ -448,10 +507,13 @@ fn has_spaced_letters(s: &str) -> bool {
 /// Runs of spaced-out single letters: (start, end) byte ranges.
 fn spaced_runs(s: &str) -> Vec<(usize, usize)> {
     let chars: Vec<(usize, char)> = s.char_indices().collect();
+    // Cyrillic а..я and А..Я answered without the Unicode tables.
+    let alpha = |c: char| ('\u{410}'..='\u{44F}').contains(&c) || c.is_alphabetic();
+    let alnum = |c: char| ('\u{410}'..='\u{44F}').contains(&c) || c.is_alphanumeric();
     let is_single = |k: usize| {
-        chars[k].1.is_alphabetic()
-            && (k == 0 || !chars[k - 1].1.is_alphanumeric())
-            && chars.get(k + 1).is_none_or(|c| !c.1.is_alphanumeric())
+        alpha(chars[k].1)
+            && (k == 0 || !alnum(chars[k - 1].1))
+            && chars.get(k + 1).is_none_or(|c| !alnum(c.1))
     };
     let mut runs = Vec::new();
     let mut k = 0;
@@ -498,10 +560,11 @@ fn join_spaced_letters(out: &mut String, map: &mut Vec<u32>) {
 }
 
 /// Replaces leetspeak runs (digits and `@ $ !` between letters: "id10t", "sh!t", "b1tch") by the
-/// letters they stand for. Byte-for-byte, so the map stays valid.
-fn unleet(s: &mut String) {
+/// letters they stand for. Byte-for-byte, so the map stays valid. Bytes before `from` hold no
+/// leetspeak character that follows a letter.
+fn unleet(s: &mut String, from: usize) {
     let n = s.len();
-    let mut i = 0;
+    let mut i = from;
     while i < n {
         let v = s.as_bytes();
         if LEET[v[i] as usize] != 0 && i > 0 && v[i - 1].is_ascii_alphabetic() {
@@ -615,6 +678,21 @@ mod tests {
         let at = n.text.find("дебил").unwrap();
         let (s, e) = n.orig_span(orig, at, at + "дебил".len());
         assert_eq!(&orig[s..e], "ДЕБИИИЛ");
+    }
+
+    proptest::proptest! {
+        /// The spelled-out and leetspeak passes are skipped on flags noted while building;
+        /// running them on their whole-text tests gives the same text and spans.
+        #[test]
+        fn building_flags_agree_with_whole_text_checks(
+            s in "[a-zA-Z0-9 !@$.,яИкаЕёé\u{301}😂xXoO]{0,40}"
+        ) {
+            let fast = normalize(&s);
+            let slow = normalize_with(&s, true);
+            proptest::prop_assert_eq!(&fast.text, &slow.text);
+            proptest::prop_assert_eq!(&fast.map, &slow.map);
+            proptest::prop_assert_eq!(fast.elongated, slow.elongated);
+        }
     }
 
     #[test]
