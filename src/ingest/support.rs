@@ -17,12 +17,19 @@ use super::{BadRecord, Detection, Item, ReadError, ReadOptions, Sink, Stop, look
 use crate::domain::Comment;
 
 /// Reads the whole input as UTF-8 text (a byte-order mark is dropped). Platform responses are
-/// single JSON documents, read at once.
+/// single JSON documents, read at once. A file cut off inside a multi-byte character loses
+/// that partial character only (the record it is in is cut anyway), so that the whole records
+/// before the cut are still read.
 pub fn read_text(input: &mut dyn BufRead) -> Result<String, ReadError> {
     let mut bytes = Vec::new();
     input.read_to_end(&mut bytes)?;
     if bytes.starts_with(b"\xEF\xBB\xBF") {
         bytes.drain(..3);
+    }
+    if let Err(e) = std::str::from_utf8(&bytes)
+        && e.error_len().is_none()
+    {
+        bytes.truncate(e.valid_up_to());
     }
     String::from_utf8(bytes).map_err(|e| {
         ReadError::Format(format!(
@@ -931,6 +938,29 @@ mod tests {
         fn decoding_entities_never_panics(s in "(&|;|#|x|[a-z0-9]|\\PC){0,40}") {
             let _ = decode_entities(&s);
         }
+    }
+
+    #[test]
+    fn a_file_cut_inside_a_character_keeps_the_records_before_the_cut() {
+        // Found by tests/readers_fuzz.rs: the cut left half a character at the end, and the
+        // whole file was refused as "not UTF-8 text", losing every record.
+        let doc = "{\"data\": [{\"id\": \"1\", \"message\": \"hola\"}, {\"id\": \"2\", \"message\": \"¿qué";
+        let cut = &doc.as_bytes()[..doc.len() - 1];
+        let (good, bad) = collect(
+            &super::super::facebook::FacebookReader,
+            cut,
+            &ReadOptions::default(),
+        );
+        assert_eq!(good.len(), 1);
+        assert_eq!(good[0].external_id, "1");
+        assert_eq!(bad.len(), 1);
+        assert!(bad[0].reason.contains("ends inside"), "{}", bad[0].reason);
+        // Invalid UTF-8 before the end is still refused, naming where.
+        let mut broken = doc.as_bytes().to_vec();
+        broken[12] = 0xFF;
+        let mut cur = broken.as_slice();
+        let err = read_text(&mut cur).unwrap_err();
+        assert!(err.to_string().contains("offset 12"), "{err}");
     }
 
     #[test]
