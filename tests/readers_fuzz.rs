@@ -357,11 +357,21 @@ fn record_list(node: &Node, spans: &mut Vec<Range<usize>>) {
                 }
             }
         }
-        J::Obj(_) => match ["data", "items", "reviews"]
+        J::Obj(entries) => match ["data", "items", "reviews"]
             .iter()
             .find_map(|k| node.get(k))
         {
             Some(list @ Node { j: J::Arr(_), .. }) => record_list(list, spans),
+            // An ids lookup: an object keyed by comment id.
+            _ if entries.iter().all(|(k, v)| {
+                k.trim_matches('"')
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || b == b'_')
+                    && matches!(v.j, J::Obj(_))
+            }) =>
+            {
+                spans.extend(entries.iter().map(|(_, v)| v.span.clone()))
+            }
             _ => spans.push(node.span.clone()),
         },
         J::Atom(_) => {}
