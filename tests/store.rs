@@ -66,6 +66,62 @@ fn every_migration_runs_on_an_empty_file_and_on_each_previous_version() {
     }
 }
 
+/// The columns of an index, in order.
+fn index_columns(conn: &Connection, index: &str) -> Vec<String> {
+    let mut stmt = conn
+        .prepare("SELECT name FROM pragma_index_info(?1) ORDER BY seqno")
+        .unwrap();
+    stmt.query_map([index], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+#[test]
+fn version_4_indexes_threads_by_author_and_keeps_the_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v3.db");
+    {
+        let mut conn = Connection::open(&path).unwrap();
+        migrations().to_version(&mut conn, 3).unwrap();
+        assert_eq!(
+            index_columns(&conn, "comments_thread"),
+            ["platform", "thread_id"]
+        );
+        conn.execute(
+            "INSERT INTO comments (platform, external_id, thread_id, text, received_at) \
+             VALUES ('x', 'old-1', 't1', 'in a thread', '2026-01-01T00:00:00.000Z')",
+            [],
+        )
+        .unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.schema_version().unwrap(), 4);
+    drop(store);
+    let conn = Connection::open(&path).unwrap();
+    assert_eq!(
+        index_columns(&conn, "comments_thread"),
+        ["platform", "thread_id", "author_id"]
+    );
+    let plan: String = conn
+        .query_row(
+            "EXPLAIN QUERY PLAN SELECT id FROM comments \
+             WHERE platform = 'x' AND thread_id = 't1' AND author_id = 1",
+            [],
+            |r| r.get(3),
+        )
+        .unwrap();
+    assert!(plan.contains("comments_thread"), "{plan}");
+    let n: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM comments WHERE platform = 'x' AND thread_id = 't1'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(n, 1);
+}
+
 #[cfg(unix)]
 #[test]
 fn database_file_is_private() {
@@ -178,4 +234,38 @@ fn uncommitted_writes_vanish_and_rejects_are_kept_once() {
     w.commit().unwrap();
     drop(w);
     assert_eq!(store.reject_count().unwrap(), 1);
+}
+
+#[test]
+fn the_same_text_is_counted_across_transactions_and_processes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("calma.db");
+    let store = Store::open(&path).unwrap();
+    let other = Store::open(&path).unwrap();
+    let now = t("2026-11-20T12:00:00Z");
+    let seen_before = std::cell::RefCell::new(Vec::new());
+    let mut record = |h: &AuthorHistory| {
+        seen_before.borrow_mut().push(h.same_text);
+        untagged(h)
+    };
+    let mut w = IngestWriter::new(&store, SlaConfig::default()).unwrap();
+    w.write(&comment("a1", "buy my course"), 7, &mut record, "a", now)
+        .unwrap();
+    w.write(&comment("a2", "buy my course"), 7, &mut record, "a", now)
+        .unwrap();
+    w.commit().unwrap();
+    // Another process stores a text this writer has never seen, between its transactions.
+    let mut o = IngestWriter::new(&other, SlaConfig::default()).unwrap();
+    o.write(&comment("b1", "free followers"), 9, &mut untagged, "b", now)
+        .unwrap();
+    o.commit().unwrap();
+    drop(o);
+    w.write(&comment("a3", "free followers"), 9, &mut record, "a", now)
+        .unwrap();
+    w.write(&comment("a4", "buy my course"), 7, &mut record, "a", now)
+        .unwrap();
+    w.write(&comment("a5", "something else"), 11, &mut record, "a", now)
+        .unwrap();
+    w.commit().unwrap();
+    assert_eq!(*seen_before.borrow(), [0, 1, 1, 2, 0]);
 }

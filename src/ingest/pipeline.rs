@@ -17,8 +17,9 @@ use crate::domain::{AuthorHistory, Classification, Comment, Lang};
 use crate::store::{IngestWriter, Outcome, Store, StoreError};
 use crate::workflow::SlaConfig;
 
-/// Records per message on the channel.
-const BATCH: usize = 1024;
+/// Records per message on the channel: small enough that the records in flight (a few
+/// batches, each record with its text analysis) stay a few MB.
+const BATCH: usize = 256;
 /// Messages the channel holds before the reader waits for the writer.
 const CHANNEL: usize = 4;
 /// Records per transaction unless told otherwise.

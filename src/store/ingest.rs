@@ -3,11 +3,13 @@
 //! transactions that a crash leaves either whole or absent.
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
 
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
 
 use super::cases::initial_due;
+use super::seen::{Seen, thread_key};
 use super::{Result, Store, stable_hash, ts};
 use crate::domain::{AuthorHistory, Classification, Comment, Flag, Platform, Tag};
 use crate::ingest::BadRecord;
@@ -27,15 +29,34 @@ pub enum Outcome {
     Duplicate(i64),
 }
 
+/// Authors whose id and history the writer keeps in memory; past this the caches start over
+/// (the store answers again), so memory stays flat whatever the number of authors.
+const AUTHOR_CACHE: usize = 100_000;
+
 /// Writes a stream of records into one store, committing every [`IngestWriter::commit`].
 ///
-/// Keeps small caches (author ids, author histories) so that a million records cost a million
-/// inserts and little else. Dropping it without committing rolls the open transaction back.
+/// Keeps small caches (author ids, author histories) and two fixed-size filters of what the
+/// store may hold (text fingerprints, thread/author pairs), so that a million records cost a
+/// million inserts and little else. Dropping it without committing rolls the open transaction
+/// back.
 pub struct IngestWriter<'s> {
     store: &'s Store,
     sla: SlaConfig,
-    authors: HashMap<(Platform, String), i64>,
+    /// `platform \x1f key` → author id.
+    authors: HashMap<String, i64>,
+    author_key: String,
     history: HashMap<i64, AuthorHistory>,
+    /// Fingerprints the store may hold: a text never seen skips the same-text count.
+    fingerprints: Seen,
+    /// (platform, thread, author) triples the store may hold: a first comment of an author in a
+    /// thread skips the search for their case there.
+    threads: Seen,
+    /// The highest comment id the filters have taken in; rows above it (another process's)
+    /// are read in when a transaction begins.
+    watermark: i64,
+    explain: Vec<u8>,
+    /// The insert every record runs, prepared once.
+    insert: rusqlite::Statement<'s>,
     /// The brand's replies stored in this run: (platform, parent external id, when), so the
     /// cases they answer can be marked answered once every record is in.
     brand_replies: Vec<(Platform, String, DateTime<Utc>)>,
@@ -58,7 +79,13 @@ impl<'s> IngestWriter<'s> {
             store,
             sla,
             authors: HashMap::new(),
+            author_key: String::new(),
             history: HashMap::new(),
+            fingerprints: Seen::new(),
+            threads: Seen::new(),
+            watermark: 0,
+            explain: Vec::new(),
+            insert: store.conn().prepare(INSERT_COMMENT)?,
             brand_replies: Vec::new(),
             received: (DateTime::UNIX_EPOCH, ts(DateTime::UNIX_EPOCH)),
             in_tx: false,
@@ -69,7 +96,57 @@ impl<'s> IngestWriter<'s> {
         if !self.in_tx {
             self.store.conn().execute_batch("BEGIN IMMEDIATE")?;
             self.in_tx = true;
+            self.catch_up()?;
         }
+        Ok(())
+    }
+
+    /// Takes the comments stored since the watermark (all of them the first time; later, what
+    /// other processes wrote between our transactions) into the filters.
+    fn catch_up(&mut self) -> Result<()> {
+        let conn = self.store.conn();
+        // A first pass walks the two small indexes; a catch-up walks the new rowids.
+        let (fp_sql, thread_sql) = if self.watermark == 0 {
+            (
+                "SELECT id, fingerprint FROM comments INDEXED BY comments_fingerprint \
+                 WHERE id > ?1 AND fingerprint <> 0",
+                "SELECT id, platform, thread_id, author_id FROM comments \
+                 INDEXED BY comments_thread WHERE id > ?1 \
+                 AND thread_id IS NOT NULL AND author_id IS NOT NULL",
+            )
+        } else {
+            (
+                "SELECT id, fingerprint FROM comments NOT INDEXED \
+                 WHERE id > ?1 AND fingerprint <> 0",
+                "SELECT id, platform, thread_id, author_id FROM comments NOT INDEXED \
+                 WHERE id > ?1 AND thread_id IS NOT NULL AND author_id IS NOT NULL",
+            )
+        };
+        let mut top = self.watermark;
+        let mut stmt = conn.prepare_cached(fp_sql)?;
+        let mut rows = stmt.query([self.watermark])?;
+        while let Some(r) = rows.next()? {
+            if self.fingerprints.saturated() {
+                break;
+            }
+            top = top.max(r.get(0)?);
+            self.fingerprints.insert(r.get::<_, i64>(1)? as u64);
+        }
+        let mut stmt = conn.prepare_cached(thread_sql)?;
+        let mut rows = stmt.query([self.watermark])?;
+        while let Some(r) = rows.next()? {
+            if self.threads.saturated() {
+                break;
+            }
+            top = top.max(r.get(0)?);
+            let platform = r.get_ref(1)?.as_str().unwrap_or_default();
+            let thread = r.get_ref(2)?.as_str().unwrap_or_default();
+            self.threads.insert(thread_key(platform, thread, r.get(3)?));
+        }
+        let max: i64 = conn
+            .prepare_cached("SELECT COALESCE(MAX(id), 0) FROM comments")?
+            .query_row([], |r| r.get(0))?;
+        self.watermark = top.max(max);
         Ok(())
     }
 
@@ -137,11 +214,13 @@ impl<'s> IngestWriter<'s> {
     }
 
     /// Finds or creates the author row.
-    fn author_id(&mut self, c: &Comment, now: &str) -> Result<Option<i64>> {
+    fn author_id(&mut self, c: &Comment) -> Result<Option<i64>> {
         let Some(key) = c.author.key() else {
             return Ok(None);
         };
-        if let Some(id) = self.authors.get(&(c.platform, key.to_owned())) {
+        self.author_key.clear();
+        let _ = write!(self.author_key, "{}\x1f{key}", c.platform.as_str());
+        if let Some(id) = self.authors.get(self.author_key.as_str()) {
             return Ok(Some(*id));
         }
         let conn = self.store.conn();
@@ -170,7 +249,7 @@ impl<'s> IngestWriter<'s> {
                         c.author.handle,
                         c.author.name,
                         c.is_brand,
-                        now
+                        self.received.1
                     ])?;
                     // Nobody knew this author: no history to look up.
                     let id = conn.last_insert_rowid();
@@ -178,7 +257,12 @@ impl<'s> IngestWriter<'s> {
                     id
                 }
             };
-        self.authors.insert((c.platform, key.to_owned()), id);
+        if self.authors.len() >= AUTHOR_CACHE {
+            // Start over rather than grow: the store still knows every author and history.
+            self.authors.clear();
+            self.history.clear();
+        }
+        self.authors.insert(self.author_key.clone(), id);
         Ok(Some(id))
     }
 
@@ -196,8 +280,7 @@ impl<'s> IngestWriter<'s> {
         if self.received.0 != received {
             self.received = (received, ts(received));
         }
-        let now = self.received.1.clone();
-        let author_id = self.author_id(c, &now)?;
+        let author_id = self.author_id(c)?;
         let mut history = match author_id {
             Some(a) => self.author_history(a)?,
             None => AuthorHistory::default(),
@@ -208,16 +291,24 @@ impl<'s> IngestWriter<'s> {
             Some(a) if !c.is_brand && history.comments > 0 => self.open_case_in_thread(c, a)?,
             _ => None,
         };
+        let mut buf = std::mem::take(&mut self.explain);
+        let explain = write_explain(&verdict, &mut buf)
+            .then(|| std::str::from_utf8(&buf).ok())
+            .flatten();
         // Insert first: a new record (the common case) costs one index search, not two.
-        if let Some(id) = self.insert_new(
+        let inserted = self.insert_new(
             c,
             author_id,
             fingerprint,
             &verdict,
+            explain,
             source,
             received,
             case_of,
-        )? {
+        );
+        self.explain = buf;
+        if let Some(id) = inserted? {
+            self.remember(c, author_id, fingerprint, id);
             self.after_insert(c, author_id, &verdict, case_of, received)?;
             return Ok(Outcome::New(id));
         }
@@ -262,7 +353,7 @@ impl<'s> IngestWriter<'s> {
             "INSERT INTO comment_versions (comment_id, text, edited_at, seen_at, source) \
              VALUES (?1, ?2, ?3, ?4, ?5)",
         )?
-        .execute(params![id, c.text, edited, now, source])?;
+        .execute(params![id, c.text, edited, self.received.1, source])?;
         // The comment shows the latest text: the incoming one unless it is dated before the
         // one stored (an old export read after a newer one).
         let incoming = edited.clone().or_else(|| c.created_at.map(ts));
@@ -272,6 +363,9 @@ impl<'s> IngestWriter<'s> {
             _ => true,
         };
         if is_latest {
+            if fingerprint != 0 {
+                self.fingerprints.insert(fingerprint as u64);
+            }
             conn.prepare_cached(
                 "UPDATE comments SET text = ?2, edited_at = COALESCE(?3, edited_at), \
                  fingerprint = ?4, tag = ?5, flags = ?6, sentiment = ?7, explain = ?8 \
@@ -289,6 +383,18 @@ impl<'s> IngestWriter<'s> {
             ])?;
         }
         Ok(Outcome::Updated(id))
+    }
+
+    /// Takes a new comment into the filters.
+    fn remember(&mut self, c: &Comment, author_id: Option<i64>, fingerprint: i64, id: i64) {
+        if fingerprint != 0 {
+            self.fingerprints.insert(fingerprint as u64);
+        }
+        if let (Some(thread), Some(a)) = (&c.thread_id, author_id) {
+            self.threads
+                .insert(thread_key(c.platform.as_str(), thread, a));
+        }
+        self.watermark = self.watermark.max(id);
     }
 
     /// What a new comment sets off: a customer's follow-up tells its case, a brand reply is
@@ -337,6 +443,12 @@ impl<'s> IngestWriter<'s> {
         let Some(thread) = c.thread_id.as_deref().or(c.parent_id.as_deref()) else {
             return Ok(None);
         };
+        if !self
+            .threads
+            .may_contain(thread_key(c.platform.as_str(), thread, author_id))
+        {
+            return Ok(None);
+        }
         Ok(self
             .store
             .conn()
@@ -352,7 +464,7 @@ impl<'s> IngestWriter<'s> {
     }
 
     fn same_text_count(&self, fingerprint: i64) -> Result<u32> {
-        if fingerprint == 0 {
+        if fingerprint == 0 || !self.fingerprints.may_contain(fingerprint as u64) {
             return Ok(0);
         }
         let n: i64 = self
@@ -365,16 +477,16 @@ impl<'s> IngestWriter<'s> {
 
     #[allow(clippy::too_many_arguments)]
     fn insert_new(
-        &self,
+        &mut self,
         c: &Comment,
         author_id: Option<i64>,
         fingerprint: i64,
         v: &Classification,
+        explain: Option<&str>,
         source: &str,
         received: DateTime<Utc>,
         case_of: Option<i64>,
     ) -> Result<Option<i64>> {
-        let conn = self.store.conn();
         // Our own replies and a customer's follow-ups are not cases of their own.
         let is_case = !c.is_brand && case_of.is_none();
         let (state, due) = if is_case {
@@ -385,7 +497,7 @@ impl<'s> IngestWriter<'s> {
         } else {
             (None, super::NO_DUE)
         };
-        let n = conn.prepare_cached(INSERT_COMMENT)?.execute(params![
+        let n = self.insert.execute(params![
             c.platform.as_str(),
             c.external_id,
             c.thread_id,
@@ -404,13 +516,13 @@ impl<'s> IngestWriter<'s> {
             v.tag.as_str(),
             v.flags.0,
             v.sentiment,
-            explain_json(v),
+            explain,
             source,
             state,
             due,
             case_of,
         ])?;
-        Ok((n == 1).then(|| conn.last_insert_rowid()))
+        Ok((n == 1).then(|| self.store.conn().last_insert_rowid()))
     }
 
     /// Keeps a record that could not be read. The same bad record read again is kept once.
@@ -447,13 +559,155 @@ impl Drop for IngestWriter<'_> {
 
 /// The explanation column: scores, rules and pack version; nothing for an unclassified comment.
 pub(crate) fn explain_json(v: &Classification) -> Option<String> {
+    let mut buf = Vec::new();
+    write_explain(v, &mut buf)
+        .then(|| String::from_utf8(buf).ok())
+        .flatten()
+}
+
+/// Writes the explanation column into `buf` (cleared first, reused from record to record);
+/// false when there is nothing to explain. The same JSON serde would write for
+/// `{"pack", "rules", "scores"}`, written by hand: it runs once per record on the writer thread.
+fn write_explain(v: &Classification, buf: &mut Vec<u8>) -> bool {
+    buf.clear();
     if v.rules.is_empty() && v.scores.is_empty() && v.pack_version.is_empty() {
-        return None;
+        return false;
     }
-    serde_json::to_string(&serde_json::json!({
-        "scores": v.scores,
-        "rules": v.rules,
-        "pack": v.pack_version,
-    }))
-    .ok()
+    buf.extend_from_slice(b"{\"pack\":");
+    push_json_str(buf, &v.pack_version);
+    buf.extend_from_slice(b",\"rules\":[");
+    for (i, r) in v.rules.iter().enumerate() {
+        if i > 0 {
+            buf.push(b',');
+        }
+        buf.extend_from_slice(b"{\"rule\":");
+        push_json_str(buf, &r.rule);
+        if !r.spans.is_empty() {
+            buf.extend_from_slice(b",\"spans\":[");
+            for (j, (a, b)) in r.spans.iter().enumerate() {
+                if j > 0 {
+                    buf.push(b',');
+                }
+                buf.push(b'[');
+                push_uint(buf, *a);
+                buf.push(b',');
+                push_uint(buf, *b);
+                buf.push(b']');
+            }
+            buf.push(b']');
+        }
+        buf.push(b'}');
+    }
+    buf.extend_from_slice(b"],\"scores\":[");
+    for (i, (tag, score)) in v.scores.iter().enumerate() {
+        if i > 0 {
+            buf.push(b',');
+        }
+        buf.push(b'[');
+        push_json_str(buf, tag.as_str());
+        buf.push(b',');
+        if serde_json::to_writer(&mut *buf, score).is_err() {
+            return false;
+        }
+        buf.push(b']');
+    }
+    buf.extend_from_slice(b"]}");
+    true
+}
+
+/// A number in decimal, without the formatting machinery.
+fn push_uint(buf: &mut Vec<u8>, mut n: usize) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    buf.extend_from_slice(&digits[i..]);
+}
+
+/// A JSON string: copied as it is when nothing in it needs escaping (rule ids, tags, pack
+/// versions), else escaped by serde_json.
+fn push_json_str(buf: &mut Vec<u8>, s: &str) {
+    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        buf.push(b'"');
+        buf.extend_from_slice(s.as_bytes());
+        buf.push(b'"');
+    } else {
+        let _ = serde_json::to_writer(&mut *buf, s);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Flags, Lang, RuleHit};
+
+    fn verdict(rules: Vec<RuleHit>, pack: &str) -> Classification {
+        Classification {
+            tag: Tag::Complaint,
+            flags: Flags::default(),
+            sentiment: -0.5,
+            lang: Lang::Es,
+            scores: Tag::ALL.iter().map(|t| (*t, 0.25)).collect(),
+            rules,
+            pack_version: pack.into(),
+        }
+    }
+
+    #[test]
+    fn explanation_is_the_json_serde_writes_and_reads_back() {
+        let v = verdict(
+            vec![
+                RuleHit {
+                    rule: "es.complaint.\"odd\"\\id\u{1}".into(),
+                    spans: vec![(0, 4), (10, 250), (usize::MAX - 1, usize::MAX)],
+                },
+                RuleHit {
+                    rule: "complaint.combo".into(),
+                    spans: vec![],
+                },
+            ],
+            "builtin-1+user-ab12",
+        );
+        let mut buf = Vec::new();
+        assert!(write_explain(&v, &mut buf));
+        #[derive(serde::Serialize)]
+        struct Explain<'a> {
+            pack: &'a str,
+            rules: &'a [RuleHit],
+            scores: &'a [(Tag, f32)],
+        }
+        let serde = serde_json::to_string(&Explain {
+            pack: &v.pack_version,
+            rules: &v.rules,
+            scores: &v.scores,
+        })
+        .unwrap();
+        assert_eq!(std::str::from_utf8(&buf).unwrap(), serde);
+        let ours: serde_json::Value = serde_json::from_slice(&buf).unwrap();
+        assert_eq!(ours["pack"], "builtin-1+user-ab12");
+        let scores: Vec<(Tag, f32)> = serde_json::from_value(ours["scores"].clone()).unwrap();
+        assert_eq!(scores, v.scores);
+        let rules: Vec<RuleHit> = serde_json::from_value(ours["rules"].clone()).unwrap();
+        assert_eq!(rules, v.rules);
+    }
+
+    #[test]
+    fn nothing_to_explain_for_an_unclassified_comment() {
+        let mut buf = b"left over".to_vec();
+        assert!(!write_explain(
+            &Classification::unclassified(Lang::En),
+            &mut buf
+        ));
+        assert!(buf.is_empty());
+        assert_eq!(
+            explain_json(&verdict(vec![], "p")).unwrap(),
+            r#"{"pack":"p","rules":[],"scores":[["troll",0.25],["complaint",0.25],["constructive",0.25],["oportunista",0.25],["other",0.25]]}"#
+        );
+    }
 }

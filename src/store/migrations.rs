@@ -224,7 +224,15 @@ INSERT INTO insight_marks (name, value) VALUES ('hours', (SELECT COALESCE(MAX(id
 INSERT INTO insight_marks (name, value) VALUES ('terms', 0);
 "#;
 
+/// Version 4: the thread index carries the author, so that "does this author already have a
+/// case in this thread" (asked by ingest for every returning author) is answered by the index
+/// alone, and ingest can read every (platform, thread, author) it needs from the index.
+const V4: &str = r#"
+DROP INDEX comments_thread;
+CREATE INDEX comments_thread ON comments (platform, thread_id, author_id);
+"#;
+
 /// Every migration, in order.
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3)])
+    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3), M::up(V4)])
 }

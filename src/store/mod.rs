@@ -11,6 +11,7 @@ mod drafts;
 mod ingest;
 mod insights;
 pub mod migrations;
+mod seen;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -56,6 +57,9 @@ pub enum StoreError {
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// The page cache of a bulk load, in KiB (`PRAGMA cache_size` of the ingest writer).
+pub const BULK_CACHE_KIB: i64 = 32768;
 
 /// A connection to a calma database.
 pub struct Store {
@@ -118,9 +122,10 @@ impl Store {
             .pragma_query_value(None, "data_version", |r| r.get(0))?)
     }
 
-    /// Gives the page cache more room for a bulk load (64 MiB instead of 2 MiB).
+    /// Gives the page cache more room for a bulk load ([`BULK_CACHE_KIB`] instead of 2 MiB; sized so that an ingest stays under 100 MB of memory).
     pub fn set_bulk_cache(&self) -> Result<()> {
-        self.conn.pragma_update(None, "cache_size", -65536)?;
+        self.conn
+            .pragma_update(None, "cache_size", -BULK_CACHE_KIB)?;
         Ok(())
     }
 
