@@ -713,10 +713,13 @@ fn mutation() -> impl Strategy<Value = Mutation> {
     ]
 }
 
+/// A JSON document of a fixture: the fixture's index, the text before the JSON, the parsed
+/// document, and where it is in the file.
+type JsonDoc = (usize, String, Node, Range<usize>);
+
 /// The JSON documents among the fixtures, and each line of the NDJSON ones, parsed.
-fn json_docs() -> &'static [(usize, String, Node, Range<usize>)] {
-    static ALL: std::sync::OnceLock<Vec<(usize, String, Node, Range<usize>)>> =
-        std::sync::OnceLock::new();
+fn json_docs() -> &'static [JsonDoc] {
+    static ALL: std::sync::OnceLock<Vec<JsonDoc>> = std::sync::OnceLock::new();
     ALL.get_or_init(|| {
         let mut docs = Vec::new();
         for (i, f) in fixtures().iter().enumerate() {
