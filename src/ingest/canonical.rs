@@ -480,6 +480,12 @@ impl<'a> ArrayScanner<'a> {
                 match b {
                     b'"' => in_str = true,
                     b'{' | b'[' => depth += 1,
+                    b'}' if depth == 0 => {
+                        // A stray closing brace: it belongs to this (malformed) element, so
+                        // the scan moves past it instead of stopping in front of it forever.
+                        end = Some(i + 1);
+                        break;
+                    }
                     b'}' | b']' => {
                         if depth == 0 {
                             // The array's own closing bracket after a scalar element.
@@ -954,6 +960,21 @@ mod tests {
             br#"[{"id":"1","text":"Not bad &amp; not great &lt;3"}]"#,
         );
         assert_eq!(good[0].text, "Not bad & not great <3");
+    }
+
+    #[test]
+    fn stray_closing_brace_in_a_json_array_is_one_bad_record_not_an_endless_loop() {
+        // Found by tests/readers_fuzz.rs: a `}` where an element should start made the scanner
+        // return empty elements forever, filling memory.
+        let (good, bad) = read_all(
+            &JsonReader,
+            br#"[{"id":"1","text":"a"}}, {"id":"2","text":"b"}, }]"#,
+        );
+        let ids: Vec<&str> = good.iter().map(|c| c.external_id.as_str()).collect();
+        assert_eq!(ids, ["1", "2"]);
+        let raws: Vec<&[u8]> = bad.iter().map(|b| b.raw.as_slice()).collect();
+        assert_eq!(raws, [b"}".as_slice(), b"}".as_slice()]);
+        assert_eq!((bad[0].record, bad[1].record), (2, 4));
     }
 
     #[test]

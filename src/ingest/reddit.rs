@@ -19,8 +19,8 @@ use serde::{Deserialize, Deserializer};
 use serde_json::value::RawValue;
 
 use super::support::{
-    Doc, Out, TimeField, bad_json, detect_json, finish, lenient_str, non_empty, parse_doc,
-    parse_raw, read_text, recover, time_field,
+    Doc, Out, Recovered, TimeField, bad_json, detect_json, finish, lenient_str, non_empty,
+    parse_doc, parse_raw, read_text, recover, split_array, time_field,
 };
 use super::{Detection, ReadError, ReadOptions, Reader, Sink};
 use crate::domain::{Comment, Platform};
@@ -292,6 +292,25 @@ struct Walk<'d, 'o, 's, 'x> {
 }
 
 impl Walk<'_, '_, '_, '_> {
+    /// The elements of a cut-off list of children: the whole ones read, the cut one rejected.
+    fn recovered(&mut self, r: Recovered<'_>) -> Result<(), ReadError> {
+        for raw in r.complete {
+            self.thing(raw)?;
+        }
+        match r.cut {
+            Some(cut) => self.cut(cut),
+            None => Ok(()),
+        }
+    }
+
+    /// A record the file ends inside of.
+    fn cut(&mut self, raw: &str) -> Result<(), ReadError> {
+        let n = self.out.next_record();
+        Ok(self
+            .out
+            .send(bad_json(self.doc, n, raw, "file ends inside this record"))?)
+    }
+
     fn listing(&mut self, raw: &str) -> Result<(), ReadError> {
         let data: ListingData = match parse_raw(raw) {
             Ok(d) => d,
@@ -398,19 +417,23 @@ impl Reader for RedditReader {
                 }
             }
             Ok(Doc::Object(_)) => walk.thing(&doc)?,
-            Err(e) => {
-                // Cut off: the top-level comments that are complete are still read.
-                let r = recover(&doc, &["children"], &e)?;
-                let complete: Vec<&str> = r.complete;
-                let cut = r.cut;
-                for raw in complete {
+            Err(e) if doc.trim_start().starts_with('[') => {
+                // `[post listing, comment listing]` cut off or broken: the whole listings are
+                // read, and the top-level comments of the one the file ends in that are whole.
+                let r = split_array(&doc, doc.len() - doc.trim_start().len());
+                for raw in r.complete {
                     walk.thing(raw)?;
                 }
-                if let Some(cut) = cut {
-                    let n = walk.out.next_record();
-                    walk.out
-                        .send(bad_json(&doc, n, cut, "file ends inside this record"))?;
+                if let Some(cut) = r.cut {
+                    match recover(cut, &["children"], &e) {
+                        Ok(inner) => walk.recovered(inner)?,
+                        Err(_) => walk.cut(cut)?,
+                    }
                 }
+            }
+            Err(e) => {
+                // One listing cut off: the top-level comments that are whole are still read.
+                walk.recovered(recover(&doc, &["children"], &e)?)?;
             }
         }
         log_collapsed(walk.collapsed);
@@ -443,5 +466,23 @@ mod tests {
         assert!(cs[1].author.is_empty());
         assert_eq!(cs[1].text, "[removed]");
         assert_eq!(cs[1].edited_at, None);
+    }
+
+    #[test]
+    fn a_cut_comment_listing_keeps_its_whole_comments() {
+        // Found by tests/readers_fuzz.rs: a `[post, comments]` file cut inside the comment
+        // listing recovered the first `children` array (the post's), and every comment was
+        // lost without a word.
+        let doc = r#"[{"kind": "Listing", "data": {"children": [{"kind": "t3", "data": {"id": "p1"}}]}}, {"kind": "Listing", "data": {"children": [{"kind": "t1", "data": {"id": "c1", "body": "hola", "link_id": "t3_p1", "parent_id": "t3_p1", "created_utc": 1709201000.0}}, {"kind": "t1", "data": {"id": "c2", "body": "cut he"#;
+        let (cs, bad) = collect(&RedditReader, doc.as_bytes(), &ReadOptions::default());
+        let ids: Vec<&str> = cs.iter().map(|c| c.external_id.as_str()).collect();
+        assert_eq!(ids, ["c1"]);
+        assert_eq!(bad.len(), 1);
+        assert!(bad[0].reason.contains("ends inside"), "{}", bad[0].reason);
+        assert!(
+            bad[0]
+                .raw
+                .starts_with(br#"{"kind": "t1", "data": {"id": "c2""#)
+        );
     }
 }

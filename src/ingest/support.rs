@@ -17,12 +17,19 @@ use super::{BadRecord, Detection, Item, ReadError, ReadOptions, Sink, Stop, look
 use crate::domain::Comment;
 
 /// Reads the whole input as UTF-8 text (a byte-order mark is dropped). Platform responses are
-/// single JSON documents, read at once.
+/// single JSON documents, read at once. A file cut off inside a multi-byte character loses
+/// that partial character only (the record it is in is cut anyway), so that the whole records
+/// before the cut are still read.
 pub fn read_text(input: &mut dyn BufRead) -> Result<String, ReadError> {
     let mut bytes = Vec::new();
     input.read_to_end(&mut bytes)?;
     if bytes.starts_with(b"\xEF\xBB\xBF") {
         bytes.drain(..3);
+    }
+    if let Err(e) = std::str::from_utf8(&bytes)
+        && e.error_len().is_none()
+    {
+        bytes.truncate(e.valid_up_to());
     }
     String::from_utf8(bytes).map_err(|e| {
         ReadError::Format(format!(
@@ -445,56 +452,18 @@ pub fn split_array(doc: &str, start: usize) -> Recovered<'_> {
         while i < b.len() && (b[i].is_ascii_whitespace() || b[i] == b',') {
             i += 1;
         }
-        if i >= b.len() {
-            return Recovered {
-                complete,
-                cut: None,
-            };
-        }
-        if b[i] == b']' {
+        if i >= b.len() || b[i] == b']' {
             return Recovered {
                 complete,
                 cut: None,
             };
         }
         let begin = i;
-        let mut depth = 0usize;
-        let mut in_str = false;
-        let mut esc = false;
-        let mut end = None;
-        while i < b.len() {
-            let c = b[i];
-            i += 1;
-            if in_str {
-                if esc {
-                    esc = false;
-                } else if c == b'\\' {
-                    esc = true;
-                } else if c == b'"' {
-                    in_str = false;
-                }
-                continue;
+        match value_end(b, i) {
+            Some(e) => {
+                complete.push(doc[begin..e].trim_end());
+                i = e;
             }
-            match c {
-                b'"' => in_str = true,
-                b'{' | b'[' => depth += 1,
-                b'}' | b']' if depth > 0 => {
-                    depth -= 1;
-                    if depth == 0 {
-                        end = Some(i);
-                        break;
-                    }
-                }
-                b',' | b']' if depth == 0 => {
-                    i -= 1;
-                    end = Some(i);
-                    break;
-                }
-                _ => {}
-            }
-        }
-        match end {
-            Some(e) => complete.push(doc[begin..e].trim_end()),
             None => {
                 return Recovered {
                     complete,
@@ -503,6 +472,104 @@ pub fn split_array(doc: &str, start: usize) -> Recovered<'_> {
             }
         }
     }
+}
+
+/// Where the JSON value starting at `i` ends: after its closing bracket, or at the `,` or `]`
+/// that follows a scalar. `None` when the text ends first. Tracks strings and nesting only.
+fn value_end(b: &[u8], mut i: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut in_str = false;
+    let mut esc = false;
+    while i < b.len() {
+        let c = b[i];
+        i += 1;
+        if in_str {
+            if esc {
+                esc = false;
+            } else if c == b'\\' {
+                esc = true;
+            } else if c == b'"' {
+                in_str = false;
+            }
+            continue;
+        }
+        match c {
+            b'"' => in_str = true,
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' if depth > 0 => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            // A stray `}` at depth 0 is part of the (malformed) element; stopping in front of
+            // it would make an empty element and never move on.
+            b',' | b']' if depth == 0 => return Some(i - 1),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Splits an object keyed by record id (`{"123_456": {...}, "123_789": {...}}`, what Graph API
+/// `?ids=` lookups return) that did not parse into its values, so that the whole ones can
+/// still be read. `None` when the document is not such an object.
+pub fn recover_keyed(doc: &str) -> Option<Recovered<'_>> {
+    let b = doc.as_bytes();
+    let mut i = doc.len() - doc.trim_start().len();
+    (b.get(i) == Some(&b'{')).then_some(())?;
+    i += 1;
+    let mut complete = Vec::new();
+    loop {
+        while i < b.len() && (b[i].is_ascii_whitespace() || b[i] == b',') {
+            i += 1;
+        }
+        if i >= b.len() || b[i] == b'}' {
+            break;
+        }
+        let entry = i;
+        // The key: an id, digits and underscores.
+        (b[i] == b'"').then_some(())?;
+        let key_len = b[i + 1..].iter().position(|&c| c == b'"');
+        let Some(key_len) = key_len else {
+            return Some(Recovered {
+                complete,
+                cut: Some(doc[entry..].trim_end()),
+            });
+        };
+        let key = &b[i + 1..i + 1 + key_len];
+        if key.is_empty() || !key.iter().all(|c| c.is_ascii_digit() || *c == b'_') {
+            return None;
+        }
+        i += key_len + 2;
+        while i < b.len() && (b[i].is_ascii_whitespace() || b[i] == b':') {
+            i += 1;
+        }
+        if i >= b.len() {
+            return Some(Recovered {
+                complete,
+                cut: Some(doc[entry..].trim_end()),
+            });
+        }
+        (b[i] == b'{').then_some(())?;
+        let begin = i;
+        match value_end(b, i) {
+            Some(e) => {
+                complete.push(doc[begin..e].trim_end());
+                i = e;
+            }
+            None => {
+                return Some(Recovered {
+                    complete,
+                    cut: Some(doc[begin..].trim_end()),
+                });
+            }
+        }
+    }
+    Some(Recovered {
+        complete,
+        cut: None,
+    })
 }
 
 /// Parses a raw JSON element into `T`, the error as a reason for a bad record.
@@ -643,7 +710,8 @@ pub fn raw_elements(raw: &RawValue) -> Result<Vec<&RawValue>, String> {
     serde_json::from_str(raw.get()).map_err(|e| format!("not a list: {e}"))
 }
 
-/// When a document does not parse, the elements of the first of `keys` that holds an array;
+/// When a document does not parse, the values of an object keyed by record id
+/// ([`recover_keyed`]), or else the elements of the first of `keys` that holds an array;
 /// the cut-off element, if any, becomes a bad record after them. Without any, the file is
 /// refused with the parser's message.
 pub fn recover<'a>(
@@ -651,8 +719,8 @@ pub fn recover<'a>(
     keys: &[&str],
     err: &serde_json::Error,
 ) -> Result<Recovered<'a>, ReadError> {
-    keys.iter()
-        .find_map(|k| recover_array(doc, k))
+    recover_keyed(doc)
+        .or_else(|| keys.iter().find_map(|k| recover_array(doc, k)))
         .filter(|r| !r.complete.is_empty() || r.cut.is_some())
         .ok_or_else(|| ReadError::Format(format!("malformed JSON: {err}")))
 }
@@ -934,6 +1002,29 @@ mod tests {
     }
 
     #[test]
+    fn a_file_cut_inside_a_character_keeps_the_records_before_the_cut() {
+        // Found by tests/readers_fuzz.rs: the cut left half a character at the end, and the
+        // whole file was refused as "not UTF-8 text", losing every record.
+        let doc = "{\"data\": [{\"id\": \"1\", \"message\": \"hola\"}, {\"id\": \"2\", \"message\": \"¿qué";
+        let cut = &doc.as_bytes()[..doc.len() - 1];
+        let (good, bad) = collect(
+            &super::super::facebook::FacebookReader,
+            cut,
+            &ReadOptions::default(),
+        );
+        assert_eq!(good.len(), 1);
+        assert_eq!(good[0].external_id, "1");
+        assert_eq!(bad.len(), 1);
+        assert!(bad[0].reason.contains("ends inside"), "{}", bad[0].reason);
+        // Invalid UTF-8 before the end is still refused, naming where.
+        let mut broken = doc.as_bytes().to_vec();
+        broken[12] = 0xFF;
+        let mut cur = broken.as_slice();
+        let err = read_text(&mut cur).unwrap_err();
+        assert!(err.to_string().contains("offset 12"), "{err}");
+    }
+
+    #[test]
     fn html_becomes_text() {
         assert_eq!(
             html_to_text("Hi<br />there <a href=\"x\">#tag</a> it&#39;s"),
@@ -991,6 +1082,28 @@ mod tests {
         assert_eq!(r.complete, [r#"{"id": "1", "t": "a]b"}"#, r#"{"id": "2"}"#]);
         assert_eq!(r.cut, Some(r#"{"id": "3", "t": "cu"#));
         assert!(recover_array(doc, "items").is_none());
+    }
+
+    #[test]
+    fn a_cut_ids_lookup_keeps_its_whole_comments() {
+        // Found by tests/readers_fuzz.rs: a Graph API `?ids=` response (an object keyed by
+        // comment id) cut off was refused whole, losing the comments before the cut.
+        let doc = r#"{"100_1": {"id": "100_1", "message": "a]b}", "created_time": "2024-03-07T07:07:07+0000"}, "100_2": {"id": "100_2", "from": {"name": "Nu"#;
+        let r = recover_keyed(doc).unwrap();
+        assert_eq!(r.complete.len(), 1);
+        assert!(r.complete[0].starts_with(r#"{"id": "100_1""#) && r.complete[0].ends_with('}'));
+        assert!(r.cut.unwrap().starts_with(r#"{"id": "100_2""#));
+        let (good, bad) = collect(
+            &super::super::facebook::FacebookReader,
+            doc.as_bytes(),
+            &ReadOptions::default(),
+        );
+        assert_eq!(good.len(), 1);
+        assert_eq!(good[0].external_id, "100_1");
+        assert_eq!(bad.len(), 1);
+        // Not an ids lookup: a single comment object, or an envelope.
+        assert!(recover_keyed(r#"{"id": "1", "message": "cu"#).is_none());
+        assert!(recover_keyed(r#"{"data": [{"id": "1"}"#).is_none());
     }
 
     #[test]
