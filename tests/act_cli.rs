@@ -1,6 +1,8 @@
 //! `calma act`, `remind`, `show` and `export` as scripts use them: the same workflow rules as
 //! the inbox, one audit event per step, replies in the outbox.
 
+mod common;
+
 use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::Value;
@@ -30,23 +32,13 @@ impl Env {
     }
 
     fn calma(&self) -> Command {
-        let mut c = Command::cargo_bin("calma").unwrap();
-        c.env("CALMA_DB", self.dir.path().join("calma.db"))
-            .env("XDG_DATA_HOME", self.dir.path().join("data"))
-            .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
-            .env("CALMA_NOW", "2026-11-20T12:00:00Z")
-            .env_remove("CALMA_CONFIG");
-        c
+        common::calma_in(self.dir.path())
     }
 
     fn json(&self, args: &[&str]) -> Value {
-        let out = self.calma().args(args).output().unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout).unwrap()
+        let mut c = self.calma();
+        c.args(args);
+        common::json_of(c)
     }
 }
 

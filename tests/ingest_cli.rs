@@ -5,6 +5,8 @@ use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
+mod common;
+
 use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::Value;
@@ -34,13 +36,7 @@ impl Env {
     }
 
     fn calma(&self) -> Command {
-        let mut c = Command::cargo_bin("calma").unwrap();
-        c.env("CALMA_DB", self.db())
-            .env("XDG_DATA_HOME", self.dir.path().join("data"))
-            .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
-            .env("CALMA_NOW", "2026-11-20T12:00:00Z")
-            .env_remove("CALMA_CONFIG");
-        c
+        common::calma_in(self.dir.path())
     }
 
     fn list(&self) -> Vec<Value> {

@@ -1,6 +1,8 @@
 //! The communication guide as an operator meets it: the built-in situations, a user file that
 //! extends and overrides them, `calma templates check` and the review dates.
 
+mod common;
+
 use assert_cmd::Command;
 use chrono::{NaiveDate, TimeZone, Utc};
 use predicates::prelude::*;
@@ -359,12 +361,7 @@ en = ["Thanks, {name|friend}. We'll pass it on today.", "Thank you, {name|truly}
 
 fn calma() -> (Command, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
-    let mut c = Command::cargo_bin("calma").unwrap();
-    c.env("XDG_DATA_HOME", dir.path().join("data"))
-        .env("XDG_CONFIG_HOME", dir.path().join("config"))
-        .env("CALMA_DB", dir.path().join("calma.db"))
-        .env_remove("CALMA_CONFIG");
-    (c, dir)
+    (common::calma_in(dir.path()), dir)
 }
 
 #[test]
