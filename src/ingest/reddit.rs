@@ -341,8 +341,19 @@ impl Walk<'_, '_, '_, '_> {
                 Ok(())
             }
             Some("t1") => self.comment(raw, data),
-            // The submission (`t3`) and anything else are not comments.
-            _ => Ok(()),
+            // The submission (`t3`) and the other kinds are not comments.
+            Some(_) => Ok(()),
+            // Without its kind nobody can tell what it was: kept, not skipped.
+            None if thing.data.is_some() => {
+                let n = self.out.next_record();
+                Ok(self.out.send(bad_json(
+                    self.doc,
+                    n,
+                    raw,
+                    "a Reddit thing without its \"kind\"",
+                ))?)
+            }
+            None => Ok(()),
         }
     }
 
@@ -445,6 +456,20 @@ impl Reader for RedditReader {
 mod tests {
     use super::*;
     use crate::ingest::support::collect;
+
+    #[test]
+    fn a_thing_that_lost_its_kind_is_kept_as_a_bad_record_not_skipped() {
+        let doc = r#"[{"kind":"Listing","data":{"children":[{"kind":"t3","data":{"id":"p1"}}]}},
+          {"kind":"Listing","data":{"children":[
+            {"kind":"t1","data":{"id":"c1","body":"first","link_id":"t3_p1","parent_id":"t3_p1","created_utc":1700000000}},
+            {"data":{"id":"c2","body":"second","link_id":"t3_p1","parent_id":"t3_p1","created_utc":1700000100}}]}}]"#;
+        let (good, bad) = collect(&RedditReader, doc.as_bytes(), &ReadOptions::default());
+        let ids: Vec<&str> = good.iter().map(|c| c.external_id.as_str()).collect();
+        assert_eq!(ids, ["c1"]);
+        assert_eq!(bad.len(), 1, "{bad:?}");
+        assert!(bad[0].reason.contains("kind"), "{}", bad[0].reason);
+        assert!(String::from_utf8_lossy(&bad[0].raw).contains(r#""id":"c2""#));
+    }
 
     #[test]
     fn reply_trees_edits_deleted_authors_and_more_stubs() {
