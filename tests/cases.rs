@@ -344,3 +344,32 @@ fn a_customer_coming_back_reopens_a_resolved_case_but_thanks_does_not() {
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].state, State::Reopened);
 }
+
+#[test]
+fn rows_by_id_come_in_the_order_asked_and_leave_out_what_is_not_a_case() {
+    let f = Fixture::new();
+    let mut ours = comment(
+        "r1",
+        "nubo",
+        "post-1",
+        "We're on it",
+        "2026-11-20T10:20:00Z",
+    );
+    ours.is_brand = true;
+    let at = "2026-11-20T10:00:00Z";
+    f.ingest(&[
+        (
+            comment("a", "ana", "post-1", "late parcel", at),
+            Tag::Complaint,
+        ),
+        (comment("b", "ben", "post-1", "idiots", at), Tag::Troll),
+        (comment("c", "cai", "post-2", "nice", at), Tag::Other),
+        (ours, Tag::Other),
+    ]);
+    let asked = [f.id("c"), f.id("r1"), f.id("a"), f.id("b")];
+    let rows = f.store.queue_rows_by_id(&asked).unwrap();
+    let got: Vec<i64> = rows.iter().map(|r| r.comment_id).collect();
+    // Our own reply is thread context, not a case: it is left out; the rest keep their order.
+    assert_eq!(got, [f.id("c"), f.id("a"), f.id("b")]);
+    assert!(f.store.queue_rows_by_id(&[]).unwrap().is_empty());
+}

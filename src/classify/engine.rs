@@ -651,7 +651,7 @@ impl Layout {
         self.dots = false;
         let b = t.as_bytes();
         // FNV-1a over the bytes of the letters and digits.
-        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        let mut h: u64 = super::FNV_OFFSET;
         let mut cyrillic = 0;
         let mut in_word = false;
         let table = char_info_table();
@@ -934,7 +934,7 @@ struct Fnv(u64);
 impl std::hash::BuildHasher for BuildFnv {
     type Hasher = Fnv;
     fn build_hasher(&self) -> Fnv {
-        Fnv(0xcbf2_9ce4_8422_2325)
+        Fnv(super::FNV_OFFSET)
     }
 }
 
@@ -943,9 +943,7 @@ impl std::hash::Hasher for Fnv {
         self.0
     }
     fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ b as u64).wrapping_mul(0x0100_0000_01b3);
-        }
+        self.0 = super::fnv1a(self.0, bytes);
     }
 }
 

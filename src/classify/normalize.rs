@@ -289,10 +289,16 @@ impl Builder {
             self.push_repeat(c, orig);
             return;
         }
+        self.start_run(c);
+        self.write_ascii(b, orig);
+    }
+
+    /// `c` starts a new run of equal characters at the current end of the output.
+    #[inline(always)]
+    fn start_run(&mut self, c: char) {
         self.run_char = c;
         self.run_len = 1;
         self.run_start_len = self.out.len();
-        self.write_ascii(b, orig);
     }
 
     /// Pushes a folded character that came from original offset `orig`.
@@ -306,9 +312,7 @@ impl Builder {
             self.push_repeat(c, orig);
             return;
         }
-        self.run_char = c;
-        self.run_len = 1;
-        self.run_start_len = self.out.len();
+        self.start_run(c);
         self.write(c, orig);
     }
 
@@ -335,8 +339,7 @@ impl Builder {
     #[inline(always)]
     fn push_repeat(&mut self, c: char, orig: usize) {
         if keeps_repeats(c) {
-            self.run_len = 1;
-            self.run_start_len = self.out.len();
+            self.start_run(c);
             self.write(c, orig);
             return;
         }

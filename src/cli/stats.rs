@@ -39,7 +39,9 @@ pub fn parse_duration(s: &str) -> Result<chrono::Duration, String> {
 
 pub fn run(ctx: &Ctx, a: StatsArgs) -> anyhow::Result<u8> {
     let store = Store::open(&ctx.db)?;
-    let since = ctx.now - a.since.unwrap_or_else(|| chrono::Duration::days(30));
+    let since = ctx.now
+        - a.since
+            .unwrap_or_else(|| chrono::Duration::days(insights::DEFAULT_STATS_DAYS));
     let stats = insights::stats(&store, &ctx.config.sla, since, ctx.now)?;
     if a.json {
         println!("{}", serde_json::to_string_pretty(&stats)?);

@@ -17,8 +17,8 @@ use crate::store::{self, CrisisRow, Store, StoredComment};
 use crate::workflow::SlaConfig;
 
 pub use radar::{
-    Alert, AlertKind, Baseline, History, RadarConfig, Raised, Span, Window, crisis_banner,
-    crisis_order, radar,
+    Alert, AlertKind, Baseline, History, RadarConfig, Raised, Span, Window, crisis_alert,
+    crisis_banner, crisis_order, radar,
 };
 pub use stats::{Stats, StatsInput};
 pub use topics::{Topic, TopicConfig, Trend, recurring_topics};
@@ -94,6 +94,9 @@ fn stem_counts(a: &text::Analyzer, rows: &[store::TextRow]) -> HashMap<(i64, Str
         .map(|((hour, s), n)| ((hour, stems[s].clone()), n))
         .collect()
 }
+
+/// How far back the figures look unless told otherwise (`calma stats`, the stats screen).
+pub const DEFAULT_STATS_DAYS: i64 = 30;
 
 /// Every figure of the stats screen, for cases opened since `since`.
 pub fn stats(

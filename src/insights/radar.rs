@@ -305,15 +305,23 @@ pub fn radar(
     out
 }
 
-/// The one-line banner the inbox shows while alerts stand; `None` when all is calm.
+/// The alert a crisis is dated from among those that stand: the first raised (the radar raises
+/// volume before negative share before keywords, whose window start is a coarser date). The
+/// banner names it and the crisis queue lists the cases since it.
+pub fn crisis_alert(alerts: &[Alert]) -> Option<&Alert> {
+    alerts.first()
+}
+
+/// The one-line banner the inbox shows while alerts stand (the screen adds its warning sign);
+/// `None` when all is calm.
 pub fn crisis_banner(alerts: &[Alert]) -> Option<String> {
-    let first = alerts.first()?;
+    let first = crisis_alert(alerts)?;
     let more = match alerts.len() {
         1 => String::new(),
         n => format!(" (+{} more)", n - 1),
     };
     Some(format!(
-        "⚠ possible crisis since {}: {}{more} — open the crisis queue, keep the holding statement at hand",
+        "possible crisis since {}: {}{more} — open the crisis queue, keep the holding statement at hand",
         first.started_at.format("%a %H:%M UTC"),
         first.message
     ))

@@ -410,12 +410,15 @@ impl Store {
 
     /// The queue rows of `ids`, in that order; ids that are not cases are left out.
     pub fn queue_rows_by_id(&self, ids: &[i64]) -> Result<Vec<QueueRow>> {
-        let sql = format!("{ROW_SELECT} WHERE c.id = ?1 AND c.state IS NOT NULL");
-        let mut out = Vec::with_capacity(ids.len());
-        for id in ids {
-            out.extend(self.rows(&sql, [id])?);
-        }
-        Ok(out)
+        let sql = format!(
+            "{ROW_SELECT} WHERE c.id IN (SELECT value FROM json_each(?1)) AND c.state IS NOT NULL"
+        );
+        let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+        let mut rows = self.rows(&sql, [format!("[{}]", list.join(","))])?;
+        let place: std::collections::HashMap<i64, usize> =
+            ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+        rows.sort_by_key(|r| place.get(&r.comment_id).copied());
+        Ok(rows)
     }
 
     /// The case a comment is: its stored record, or a `New` case opened when it was posted.

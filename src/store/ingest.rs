@@ -109,45 +109,46 @@ impl<'s> IngestWriter<'s> {
     /// other processes wrote between our transactions) into the filters.
     fn catch_up(&mut self) -> Result<()> {
         let conn = self.store.conn();
-        if self.watermark == 0 {
-            let max: i64 = conn
-                .prepare_cached("SELECT COALESCE(MAX(id), 0) FROM comments")?
-                .query_row([], |r| r.get(0))?;
-            if max > FILTER_FILL_MAX {
-                // Reading a big store's keys (about a second per million) would cost a small
-                // ingest far more than the lookups the filters save: ask the indexes instead.
-                self.fingerprints.give_up();
-                self.threads.give_up();
-                self.watermark = max;
-                return Ok(());
-            }
+        // Inside the writer's transaction: nobody adds rows while the filters catch up.
+        let max: i64 = conn
+            .prepare_cached("SELECT COALESCE(MAX(id), 0) FROM comments")?
+            .query_row([], |r| r.get(0))?;
+        let first = self.watermark == 0;
+        if first && max > FILTER_FILL_MAX {
+            // Reading a big store's keys (about a second per million) would cost a small
+            // ingest far more than the lookups the filters save: ask the indexes instead.
+            self.fingerprints.give_up();
+            self.threads.give_up();
+        }
+        let useless = self.fingerprints.saturated() && self.threads.saturated();
+        if max <= self.watermark || useless {
+            self.watermark = max;
+            return Ok(());
         }
         // A first pass walks the two small indexes; a catch-up walks the new rowids.
-        let (fp_sql, thread_sql) = if self.watermark == 0 {
+        let (fp_sql, thread_sql) = if first {
             (
-                "SELECT id, fingerprint FROM comments INDEXED BY comments_fingerprint \
+                "SELECT fingerprint FROM comments INDEXED BY comments_fingerprint \
                  WHERE id > ?1 AND fingerprint <> 0",
-                "SELECT id, platform, thread_id, author_id FROM comments \
+                "SELECT platform, thread_id, author_id FROM comments \
                  INDEXED BY comments_thread WHERE id > ?1 \
                  AND thread_id IS NOT NULL AND author_id IS NOT NULL",
             )
         } else {
             (
-                "SELECT id, fingerprint FROM comments NOT INDEXED \
+                "SELECT fingerprint FROM comments NOT INDEXED \
                  WHERE id > ?1 AND fingerprint <> 0",
-                "SELECT id, platform, thread_id, author_id FROM comments NOT INDEXED \
+                "SELECT platform, thread_id, author_id FROM comments NOT INDEXED \
                  WHERE id > ?1 AND thread_id IS NOT NULL AND author_id IS NOT NULL",
             )
         };
-        let mut top = self.watermark;
         let mut stmt = conn.prepare_cached(fp_sql)?;
         let mut rows = stmt.query([self.watermark])?;
         while let Some(r) = rows.next()? {
             if self.fingerprints.saturated() {
                 break;
             }
-            top = top.max(r.get(0)?);
-            self.fingerprints.insert(r.get::<_, i64>(1)? as u64);
+            self.fingerprints.insert(r.get::<_, i64>(0)? as u64);
         }
         let mut stmt = conn.prepare_cached(thread_sql)?;
         let mut rows = stmt.query([self.watermark])?;
@@ -155,15 +156,11 @@ impl<'s> IngestWriter<'s> {
             if self.threads.saturated() {
                 break;
             }
-            top = top.max(r.get(0)?);
-            let platform = r.get_ref(1)?.as_str().unwrap_or_default();
-            let thread = r.get_ref(2)?.as_str().unwrap_or_default();
-            self.threads.insert(thread_key(platform, thread, r.get(3)?));
+            let platform = r.get_ref(0)?.as_str().unwrap_or_default();
+            let thread = r.get_ref(1)?.as_str().unwrap_or_default();
+            self.threads.insert(thread_key(platform, thread, r.get(2)?));
         }
-        let max: i64 = conn
-            .prepare_cached("SELECT COALESCE(MAX(id), 0) FROM comments")?
-            .query_row([], |r| r.get(0))?;
-        self.watermark = top.max(max);
+        self.watermark = max;
         Ok(())
     }
 

@@ -34,7 +34,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
     }
     if let (Some(area), Some(text)) = (areas.banner, &banner) {
         frame.render_widget(
-            Paragraph::new(fit(&format!("{text} (C)"), usize::from(area.width)))
+            Paragraph::new(fit(&format!("⚠ {text} (C)"), usize::from(area.width)))
                 .style(Style::new().fg(Color::White).bg(Color::Red).bold()),
             area,
         );
@@ -68,7 +68,7 @@ fn draw_stats(frame: &mut Frame, app: &App, banner: Option<&str>) {
     ])
     .areas(frame.area());
     match &app.stats {
-        Some(s) => super::stats::draw(frame, body, s, banner.map(|b| b.trim_start_matches("⚠ "))),
+        Some(s) => super::stats::draw(frame, body, s, banner),
         None => frame.render_widget(Paragraph::new("counting…").fg(Color::DarkGray), body),
     }
     frame.render_widget(

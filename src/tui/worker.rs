@@ -11,7 +11,7 @@ use super::api::QueueRow;
 use super::app::{PageDir, Request, Response};
 use super::composer::{self, Origin};
 use crate::domain::{Flags, Platform, Tag};
-use crate::insights::{self, Alert, RadarConfig};
+use crate::insights::{self, RadarConfig};
 use crate::replies::{self, Guide, Part, Recipient, Values};
 use crate::store::Store;
 use crate::workflow::{SlaConfig, State};
@@ -21,9 +21,6 @@ pub const CRISIS_LIMIT: usize = 500;
 
 /// Hours an alert keeps its banner up.
 pub const BANNER_HOURS: u32 = 24;
-
-/// Days the stats screen looks back over.
-pub const STATS_DAYS: i64 = 28;
 
 /// Rows a search shows at most.
 pub const SEARCH_LIMIT: usize = 500;
@@ -319,7 +316,7 @@ fn slow(
     let r = match req {
         Request::Counts => store.queue_counts(now).map(Response::Counts),
         Request::Stats => {
-            let since = now - chrono::Duration::days(STATS_DAYS);
+            let since = now - chrono::Duration::days(insights::DEFAULT_STATS_DAYS);
             insights::stats(store, sla, since, now).map(|s| Response::Stats(Box::new(s)))
         }
         Request::Radar => insights::radar_update(store, radar, now)
@@ -333,7 +330,7 @@ fn slow(
 /// The crisis queue of the latest standing alert: its title and rows, worst first.
 fn crisis(store: &Store, now: DateTime<Utc>) -> crate::store::Result<(String, Vec<QueueRow>)> {
     let alerts = insights::standing_alerts(store, BANNER_HOURS, now)?;
-    let Some(alert) = latest(&alerts) else {
+    let Some(alert) = insights::crisis_alert(&alerts) else {
         return Ok(("crisis: no alert in the last 24 hours".into(), Vec::new()));
     };
     let ranked = insights::crisis_queue(store, alert, now, CRISIS_LIMIT)?;
@@ -344,9 +341,4 @@ fn crisis(store: &Store, now: DateTime<Utc>) -> crate::store::Result<(String, Ve
         alert.started_at.format("%a %H:%M")
     );
     Ok((title, store.queue_rows_by_id(&ids)?))
-}
-
-/// The alert that started last.
-pub fn latest(alerts: &[Alert]) -> Option<&Alert> {
-    alerts.iter().max_by_key(|a| a.started_at)
 }
