@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use aho_corasick::automaton::{Automaton, StateID};
 use aho_corasick::dfa::DFA;
-use aho_corasick::{Anchored, MatchKind};
+use aho_corasick::{Anchored, MatchKind, StartKind};
 use regex::Regex;
 use rust_stemmers::{Algorithm, Stemmer};
 
@@ -153,8 +153,16 @@ pub(crate) struct Found {
 }
 
 pub(crate) struct Engine {
-    /// Every pattern, scanned for overlapping matches; with its unanchored start state.
-    dfa: Option<(DFA, StateID)>,
+    /// The patterns that are one whole word or its start (letters and digits only, every
+    /// term with a left boundary): what they find in a word depends on the word alone, so
+    /// it is worked out once per distinct word ([`WordCache`]) with this anchored automaton.
+    in_words: Option<Matcher>,
+    /// The rest — phrases, masked forms ("f*ck"), raw terms such as emoji or "t.co/": one
+    /// unanchored automaton stepped along the text.
+    across: Option<Matcher>,
+    /// Per pattern: its hits may share a start with the hits of a word and end inside that
+    /// word (a raw term starting with a letter), so the hits are put back in order after.
+    pat_reorder: Vec<bool>,
     /// Byte length of each pattern.
     pat_len: Vec<u32>,
     pat_terms: Vec<Vec<u32>>,
@@ -177,6 +185,40 @@ impl std::fmt::Debug for Engine {
             .field("terms", &self.terms.len())
             .field("version", &self.version)
             .finish()
+    }
+}
+
+/// An automaton over some of the patterns, with the way back to their ids.
+struct Matcher {
+    dfa: DFA,
+    /// Start state for the searches this matcher is built for.
+    start: StateID,
+    /// The engine's pattern id of each of the automaton's patterns.
+    pids: Vec<u32>,
+}
+
+impl Matcher {
+    /// An automaton over `patterns[pids]`, stepped by hand. `None` without patterns.
+    fn build(
+        patterns: &[String],
+        pids: Vec<u32>,
+        anchored: Anchored,
+    ) -> Result<Option<Matcher>, String> {
+        if pids.is_empty() {
+            return Ok(None);
+        }
+        let dfa = DFA::builder()
+            .match_kind(MatchKind::Standard)
+            .start_kind(if anchored.is_anchored() {
+                StartKind::Anchored
+            } else {
+                StartKind::Unanchored
+            })
+            .prefilter(false)
+            .build(pids.iter().map(|&p| &patterns[p as usize]))
+            .map_err(|e| e.to_string())?;
+        let start = dfa.start_state(anchored).map_err(|e| e.to_string())?;
+        Ok(Some(Matcher { dfa, start, pids }))
     }
 }
 
@@ -431,19 +473,25 @@ impl Engine {
                 message: format!("cannot build the matcher: {message}"),
             }]
         };
-        let dfa = if c.patterns.is_empty() {
-            None
-        } else {
-            let dfa = DFA::builder()
-                .match_kind(MatchKind::Standard)
-                .prefilter(false)
-                .build(&c.patterns)
-                .map_err(|e| matcher_error(e.to_string()))?;
-            let start = dfa
-                .start_state(Anchored::No)
-                .map_err(|e| matcher_error(e.to_string()))?;
-            Some((dfa, start))
-        };
+        // A pattern of word characters whose terms all need a left boundary matches inside
+        // one word, starting where it starts.
+        let (mut in_words, mut across) = (Vec::new(), Vec::new());
+        let mut pat_reorder = vec![false; c.patterns.len()];
+        for (pid, pattern) in c.patterns.iter().enumerate() {
+            let raw = c.pat_terms[pid]
+                .iter()
+                .any(|&t| c.terms[t as usize].mode == Mode::Raw);
+            let starts_word = pattern.chars().next().is_some_and(is_word_char);
+            if !raw && pattern.chars().all(is_word_char) {
+                in_words.push(pid as u32);
+            } else {
+                across.push(pid as u32);
+                pat_reorder[pid] = raw && starts_word;
+            }
+        }
+        let in_words =
+            Matcher::build(&c.patterns, in_words, Anchored::Yes).map_err(matcher_error)?;
+        let across = Matcher::build(&c.patterns, across, Anchored::No).map_err(matcher_error)?;
         let pat_len = c.patterns.iter().map(|p| p.len() as u32).collect();
         let pat_info = c
             .pat_terms
@@ -468,7 +516,9 @@ impl Engine {
             .collect();
         Ok(Engine {
             always,
-            dfa,
+            in_words,
+            across,
+            pat_reorder,
             pat_len,
             pat_info,
             pat_terms: c.pat_terms,
@@ -630,9 +680,9 @@ const ASCII_WORD: [bool; 128] = {
     t
 };
 
-/// Where the words and quotation marks of a normalised text are: computed once per text so
-/// that distance and quoting checks cost a binary search. The same pass takes the text's
-/// fingerprint and counts its Cyrillic letters.
+/// Where the words and quotation marks of a normalised text are: computed once per text (by
+/// [`Engine::scan`]) so that distance and quoting checks cost a binary search. The same pass
+/// takes the text's fingerprint and counts its Cyrillic letters.
 #[derive(Default)]
 struct Layout {
     word_starts: Vec<u32>,
@@ -644,67 +694,6 @@ struct Layout {
 }
 
 impl Layout {
-    /// Fills the layout of `t`, reusing the vectors of `self`.
-    fn fill(&mut self, t: &str) {
-        self.word_starts.clear();
-        self.quotes.clear();
-        self.dots = false;
-        let b = t.as_bytes();
-        // FNV-1a over the bytes of the letters and digits.
-        let mut h: u64 = super::FNV_OFFSET;
-        let mut cyrillic = 0;
-        let mut in_word = false;
-        let table = char_info_table();
-        let mut i = 0;
-        while i < b.len() {
-            let x = b[i];
-            if x < 0x80 {
-                // The common case, one byte at a time.
-                let w = ASCII_WORD[x as usize];
-                if w {
-                    if !in_word {
-                        self.word_starts.push(i as u32);
-                    }
-                    h = (h ^ x as u64).wrapping_mul(0x0100_0000_01b3);
-                } else if x == b'"' {
-                    self.quotes.push(i as u32);
-                } else if x == b'.' || x == b':' {
-                    self.dots = true;
-                }
-                in_word = w;
-                i += 1;
-                continue;
-            }
-            let (w, len) = {
-                if x == 0xD0 || x == 0xD1 {
-                    cyrillic += 1;
-                }
-                let (c, len) = char_at(b, i);
-                (char_info(table, c) & CI_WORD != 0, len)
-            };
-            if w {
-                if !in_word {
-                    self.word_starts.push(i as u32);
-                }
-                for &y in &b[i..i + len] {
-                    h ^= y as u64;
-                    h = h.wrapping_mul(0x0100_0000_01b3);
-                }
-            }
-            in_word = w;
-            i += len;
-        }
-        self.fingerprint = if self.word_starts.is_empty() {
-            0
-        } else {
-            match h as i64 {
-                0 => 1,
-                v => v,
-            }
-        };
-        self.cyrillic = cyrillic;
-    }
-
     /// Number of words that start in `[a, b)`.
     fn words_between(&self, a: usize, b: usize) -> u32 {
         if a >= b {
@@ -766,6 +755,9 @@ struct Hit {
     term: u32,
     start: u32,
     end: u32,
+    /// Where the pattern's match ended (`end` is the whole word for word forms): hits are
+    /// kept in this order.
+    at: u32,
 }
 
 const F_LETTER: u8 = 1;
@@ -905,6 +897,66 @@ struct StemCache {
 /// Entries kept before the cache starts afresh, bounding its memory.
 const STEM_CACHE_MAX: usize = 20_000;
 
+/// What the word patterns find in each word seen before: (term, end, where the match ended),
+/// offsets from the word's start. Words repeat far more than they vary, and a look-up costs a
+/// fraction of walking the automaton and checking stems. Keyed by the word's FNV-1a, taken
+/// while scanning; the word itself is kept to confirm a look-up.
+#[derive(Default)]
+struct WordCache {
+    map: HashMap<u64, WordEntry, std::hash::BuildHasherDefault<Prehashed>>,
+    /// The cached words, one after another.
+    text: Vec<u8>,
+    hits: Vec<(u32, u32, u32)>,
+}
+
+#[derive(Clone, Copy)]
+struct WordEntry {
+    /// The word, in [`WordCache::text`].
+    text: (u32, u32),
+    /// Its hits, in [`WordCache::hits`].
+    hits: (u32, u32),
+}
+
+impl WordCache {
+    /// Remembers the hits of `word` (found at `ws`), starting afresh when full.
+    fn insert(&mut self, key: u64, word: &[u8], found: &[Hit], ws: u32) {
+        if self.map.len() >= WORD_CACHE_MAX {
+            self.map.clear();
+            self.text.clear();
+            self.hits.clear();
+        }
+        let text = (
+            self.text.len() as u32,
+            (self.text.len() + word.len()) as u32,
+        );
+        self.text.extend_from_slice(word);
+        let from = self.hits.len() as u32;
+        self.hits
+            .extend(found.iter().map(|h| (h.term, h.end - ws, h.at - ws)));
+        let hits = (from, self.hits.len() as u32);
+        self.map.insert(key, WordEntry { text, hits });
+    }
+}
+
+/// A hasher for keys that are hashes already.
+#[derive(Default)]
+struct Prehashed(u64);
+
+impl std::hash::Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        self.0 = super::fnv1a(self.0, bytes);
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = v;
+    }
+}
+
+/// Distinct words kept before the word cache starts afresh, bounding its memory.
+const WORD_CACHE_MAX: usize = 50_000;
+
 /// Buffers reused from one comment to the next on the same thread.
 #[derive(Default)]
 struct Scratch {
@@ -915,6 +967,7 @@ struct Scratch {
     boosters: Vec<u32>,
     layout: Layout,
     stems: StemCache,
+    words: WordCache,
     /// The last word stemmed (span and language index) and its stem: several terms often
     /// check the same word.
     last_word: (usize, usize, usize),
@@ -991,35 +1044,180 @@ impl Engine {
         sc.last_stem == stem
     }
 
-    /// Every term found in `t`, in the order their matches end.
+    /// One pass over the normalised text: its layout (words, quotation marks, fingerprint,
+    /// Cyrillic letters) and every term found in it. Each word is looked up whole
+    /// ([`Engine::word_hits`]); the other patterns are found by one automaton stepped along
+    /// the text. Hits of one start come in the order their matches end.
     fn scan(&self, t: &str, sc: &mut Scratch) {
         sc.hits.clear();
         sc.last_word = (0, 0, 0);
-        let Some((dfa, start)) = &self.dfa else {
-            return;
-        };
-        let bytes = t.as_bytes();
-        let mut sid = *start;
-        for (at, &b) in bytes.iter().enumerate() {
-            sid = dfa.next_state(Anchored::No, sid, b);
-            if !dfa.is_special(sid) || !dfa.is_match(sid) {
+        let mut layout = std::mem::take(&mut sc.layout);
+        layout.word_starts.clear();
+        layout.quotes.clear();
+        layout.dots = false;
+        let b = t.as_bytes();
+        // FNV-1a over the bytes of the letters and digits (the fingerprint), and over the
+        // bytes of the current word (its key in the word cache).
+        let mut h: u64 = super::FNV_OFFSET;
+        let mut wh: u64 = super::FNV_OFFSET;
+        let mut cyrillic = 0;
+        let mut word_start = usize::MAX;
+        let mut reorder = false;
+        let across = self.across.as_ref();
+        let mut sid = across.map_or(StateID::ZERO, |m| m.start);
+        let table = char_info_table();
+        let mut i = 0;
+        while i < b.len() {
+            let x = b[i];
+            if x < 0x80 {
+                // The common case, one byte at a time.
+                if ASCII_WORD[x as usize] {
+                    if word_start == usize::MAX {
+                        word_start = i;
+                        wh = super::FNV_OFFSET;
+                        layout.word_starts.push(i as u32);
+                    }
+                    h = (h ^ x as u64).wrapping_mul(0x0100_0000_01b3);
+                    wh = (wh ^ x as u64).wrapping_mul(0x0100_0000_01b3);
+                } else {
+                    if word_start != usize::MAX {
+                        self.word_hits(t, word_start, i, wh, sc);
+                        word_start = usize::MAX;
+                    }
+                    if x == b'"' {
+                        layout.quotes.push(i as u32);
+                    } else if x == b'.' || x == b':' {
+                        layout.dots = true;
+                    }
+                }
+                if let Some(m) = across {
+                    sid = m.dfa.next_state(Anchored::No, sid, x);
+                    if m.dfa.is_special(sid) && m.dfa.is_match(sid) {
+                        reorder |= self.across_hits(m, t, sid, i + 1, sc);
+                    }
+                }
+                i += 1;
                 continue;
             }
-            let e = at + 1;
-            for k in 0..dfa.match_len(sid) {
-                let pid = dfa.match_pattern(sid, k).as_usize();
-                let s = e - self.pat_len[pid] as usize;
-                // Most candidates sit inside a word: drop those before looking at their terms.
-                if self.pat_info[pid] & PAT_RAW == 0
-                    && s > 0
-                    && bytes[s - 1] < 0x80
-                    && ASCII_WORD[bytes[s - 1] as usize]
-                {
-                    continue;
+            let (c, len) = char_at(b, i);
+            if char_info(table, c) & CI_WORD != 0 {
+                if word_start == usize::MAX {
+                    word_start = i;
+                    wh = super::FNV_OFFSET;
+                    layout.word_starts.push(i as u32);
                 }
-                self.check_pattern(t, s, e, pid, sc);
+                for &y in &b[i..i + len] {
+                    h = (h ^ y as u64).wrapping_mul(0x0100_0000_01b3);
+                    wh = (wh ^ y as u64).wrapping_mul(0x0100_0000_01b3);
+                }
+                cyrillic += (x == 0xD0 || x == 0xD1) as u32;
+            } else if word_start != usize::MAX {
+                self.word_hits(t, word_start, i, wh, sc);
+                word_start = usize::MAX;
+            }
+            if let Some(m) = across {
+                for (k, &y) in b[i..i + len].iter().enumerate() {
+                    sid = m.dfa.next_state(Anchored::No, sid, y);
+                    if m.dfa.is_special(sid) && m.dfa.is_match(sid) {
+                        reorder |= self.across_hits(m, t, sid, i + k + 1, sc);
+                    }
+                }
+            }
+            i += len;
+        }
+        if word_start != usize::MAX {
+            self.word_hits(t, word_start, b.len(), wh, sc);
+        }
+        if reorder {
+            sc.hits.sort_by_key(|h| h.at);
+        }
+        layout.fingerprint = if layout.word_starts.is_empty() {
+            0
+        } else {
+            match h as i64 {
+                0 => 1,
+                v => v,
+            }
+        };
+        layout.cyrillic = cyrillic;
+        sc.layout = layout;
+    }
+
+    /// The hits of the word at `ws..we` (`key` is its FNV-1a): from the thread's
+    /// [`WordCache`] when the word was seen before, else found by walking the anchored word
+    /// automaton along it.
+    fn word_hits(&self, t: &str, ws: usize, we: usize, key: u64, sc: &mut Scratch) {
+        let Some(m) = &self.in_words else {
+            return;
+        };
+        let word = &t.as_bytes()[ws..we];
+        let cached = sc.words.map.get(&key).copied();
+        if let Some(e) = cached
+            && sc.words.text[e.text.0 as usize..e.text.1 as usize] == *word
+        {
+            let s = ws as u32;
+            sc.hits.extend(
+                sc.words.hits[e.hits.0 as usize..e.hits.1 as usize]
+                    .iter()
+                    .map(|&(term, end, at)| Hit {
+                        term,
+                        start: s,
+                        end: s + end,
+                        at: s + at,
+                    }),
+            );
+            return;
+        }
+        let before = sc.hits.len();
+        let dfa = &m.dfa;
+        let mut sid = m.start;
+        for (j, &x) in word.iter().enumerate() {
+            sid = dfa.next_state(Anchored::Yes, sid, x);
+            if !dfa.is_special(sid) {
+                continue;
+            }
+            if dfa.is_dead(sid) {
+                break;
+            }
+            if !dfa.is_match(sid) {
+                continue;
+            }
+            let e = ws + j + 1;
+            for k in 0..dfa.match_len(sid) {
+                let pid = m.pids[dfa.match_pattern(sid, k).as_usize()] as usize;
+                // A state also reports the shorter patterns that end here but start later.
+                if e - self.pat_len[pid] as usize == ws {
+                    self.check_pattern(t, ws, e, pid, sc);
+                }
             }
         }
+        // Another word with the same key keeps its place (a 64-bit collision, in theory).
+        if cached.is_none() {
+            sc.words.insert(key, word, &sc.hits[before..], ws as u32);
+        }
+    }
+
+    /// Checks the patterns that end at `e` in match state `sid` of the `across` automaton;
+    /// true when a hit may need putting back in order.
+    fn across_hits(&self, m: &Matcher, t: &str, sid: StateID, e: usize, sc: &mut Scratch) -> bool {
+        let bytes = t.as_bytes();
+        let mut reorder = false;
+        for k in 0..m.dfa.match_len(sid) {
+            let pid = m.pids[m.dfa.match_pattern(sid, k).as_usize()] as usize;
+            let s = e - self.pat_len[pid] as usize;
+            // Most candidates sit inside a word: drop those before looking at their terms.
+            if self.pat_info[pid] & PAT_RAW == 0
+                && s > 0
+                && bytes[s - 1] < 0x80
+                && ASCII_WORD[bytes[s - 1] as usize]
+            {
+                continue;
+            }
+            let before = sc.hits.len();
+            self.check_pattern(t, s, e, pid, sc);
+            reorder |= self.pat_reorder[pid] && sc.hits.len() > before;
+        }
+        reorder
     }
 
     /// Checks the terms of pattern `pid`, found at `s..e`, and records the ones that hold.
@@ -1059,6 +1257,7 @@ impl Engine {
                     term: tid,
                     start: s as u32,
                     end: end as u32,
+                    at: e as u32,
                 });
             }
         }
@@ -1123,7 +1322,6 @@ impl Engine {
         let norm = normalize(orig);
         let t = norm.text.as_str();
         self.scan(t, sc);
-        sc.layout.fill(t);
         let lang = self.detect_lang(t, sc.layout.cyrillic, &sc.hits, hint);
         let feats = features(orig, t, &sc.layout);
         let lang_ok = |l: Lang| lang == Lang::Other || l == lang;

@@ -265,6 +265,29 @@ mod tests {
     }
 
     #[test]
+    fn a_word_seen_before_is_read_the_same_way() {
+        // The first sight of each word walks the automaton; later ones come from the word
+        // cache, at other offsets and between other words.
+        let first = c().classify(
+            "Still waiting for my refund, idiots",
+            None,
+            &AuthorHistory::default(),
+        );
+        let text = "OK. Still waiting for my refund, idiots";
+        let again = c().classify(text, None, &AuthorHistory::default());
+        assert_eq!(first.tag, again.tag);
+        assert_eq!(first.flags, again.flags);
+        let ids = |v: &Classification| v.rules.iter().map(|r| r.rule.clone()).collect::<Vec<_>>();
+        assert_eq!(ids(&first), ids(&again));
+        let shown: Vec<&str> = again
+            .rules
+            .iter()
+            .flat_map(|h| h.spans.iter().map(|&(s, e)| &text[s..e]))
+            .collect();
+        assert!(shown.contains(&"idiots"), "{shown:?}");
+    }
+
+    #[test]
     fn spans_point_into_the_original_text() {
         let text = "Eres un IDIOOOTA y un imbécil";
         let v = c().classify(text, Some("es"), &AuthorHistory::default());
