@@ -55,6 +55,8 @@ struct Term {
     uses: Vec<Use>,
     /// The kinds of its uses (`K_*` bits), so a hit skips the passes it plays no part in.
     kinds: u8,
+    /// Its uses by rules, as a range of [`Engine::rule_uses`].
+    rule_uses: (u32, u32),
 }
 
 const K_STOP: u8 = 1;
@@ -192,6 +194,8 @@ pub(crate) struct Engine {
     /// are looked at.
     pat_info: Vec<u8>,
     terms: Vec<Term>,
+    /// The rules' uses of each term (rule and slot), term after term.
+    rule_uses: Vec<(u32, Slot)>,
     pub rules: Vec<Rule>,
     /// Rules without an `any` list, one bit each (rule `i` is bit `i % 64` of word `i / 64`):
     /// the only ones worth a look without a hit.
@@ -334,6 +338,7 @@ impl Compiler<'_> {
                     stem,
                     uses: Vec::new(),
                     kinds: 0,
+                    rule_uses: (0, 0),
                 });
                 self.term_index.insert(key, t);
                 self.pat_terms[pid as usize].push(t);
@@ -490,6 +495,16 @@ impl Engine {
                 info
             })
             .collect();
+        let mut terms = c.terms;
+        let mut rule_uses = Vec::new();
+        for term in &mut terms {
+            let from = rule_uses.len() as u32;
+            rule_uses.extend(term.uses.iter().filter_map(|u| match *u {
+                Use::Rule(r, slot) => Some((r, slot)),
+                _ => None,
+            }));
+            term.rule_uses = (from, rule_uses.len() as u32);
+        }
         let mut always = vec![0u64; rules.len().div_ceil(64)];
         for (i, r) in rules.iter().enumerate() {
             if !r.has_any {
@@ -502,7 +517,8 @@ impl Engine {
             pat_len,
             pat_info,
             pat_terms: c.pat_terms,
-            terms: c.terms,
+            terms,
+            rule_uses,
             rules,
             stemmers: c.stemmers,
             version,
@@ -1206,6 +1222,7 @@ impl Engine {
             layout,
             feats: &feats,
             sentiment,
+            negators: !negators.is_empty(),
         };
         let state = self.evaluate(
             &text,
@@ -1244,28 +1261,24 @@ impl Engine {
         g.touched.resize(n_rules.div_ceil(64), 0);
         for h in hits {
             let term = &self.terms[h.term as usize];
-            if term.kinds & (K_NEG | K_RULE) == 0 {
-                continue;
-            }
-            let mut negator = false;
-            for u in &term.uses {
-                match *u {
-                    Use::Negator(l) => negator |= lang_ok(l),
-                    Use::Rule(r, slot) => {
-                        g.raw.push(Event {
-                            slot,
-                            start: h.start,
-                            end: h.end,
-                            rule: r,
-                        });
-                        g.ends[r as usize] += 1;
-                        g.touched[r as usize / 64] |= 1 << (r % 64);
-                    }
-                    _ => {}
-                }
-            }
-            if negator {
+            if term.kinds & K_NEG != 0
+                && term
+                    .uses
+                    .iter()
+                    .any(|u| matches!(*u, Use::Negator(l) if lang_ok(l)))
+            {
                 negators.push((h.start, h.end));
+            }
+            let (from, to) = term.rule_uses;
+            for &(r, slot) in &self.rule_uses[from as usize..to as usize] {
+                g.raw.push(Event {
+                    slot,
+                    start: h.start,
+                    end: h.end,
+                    rule: r,
+                });
+                g.ends[r as usize] += 1;
+                g.touched[r as usize / 64] |= 1 << (r % 64);
             }
         }
         if g.raw.is_empty() {
@@ -1467,6 +1480,8 @@ struct Text<'a> {
     layout: &'a Layout,
     feats: &'a Features,
     sentiment: f32,
+    /// The text has a negator (else nothing is negated).
+    negators: bool,
 }
 
 /// One hit of a term a rule lists.
@@ -1524,9 +1539,10 @@ fn text_conditions(
         return false;
     }
     let layout = x.layout;
+    let negatable = rule.negatable && x.negators;
+    let skip_quoted = rule.skip_quoted && !layout.quotes.is_empty();
     let keep = |e: &Event| {
-        !(rule.negatable && negated(e.start)
-            || rule.skip_quoted && layout.quoted(e.start as usize))
+        !(negatable && negated(e.start) || skip_quoted && layout.quoted(e.start as usize))
     };
     // The `any` hits that count, then the `also` hits near one of them.
     out.extend(
@@ -1568,21 +1584,32 @@ fn text_conditions(
     true
 }
 
-/// Whether the spans `any` of `t` hold at least `min` different texts.
+/// Whether the spans `any` of `t` hold at least `min` different texts. `distinct` keeps one
+/// span of each text seen, and the count stops as soon as there are enough.
 fn enough_distinct(
     t: &str,
     any: &[(usize, usize)],
     min: u32,
     distinct: &mut Vec<(usize, usize)>,
 ) -> bool {
-    if (any.len() as u64) < min as u64 {
+    let min = min as usize;
+    if min == 0 {
+        return true;
+    }
+    if any.len() < min {
         return false;
     }
     distinct.clear();
-    distinct.extend_from_slice(any);
-    distinct.sort_unstable_by(|a, b| t[a.0..a.1].cmp(&t[b.0..b.1]));
-    distinct.dedup_by(|a, b| t[a.0..a.1] == t[b.0..b.1]);
-    distinct.len() as u64 >= min as u64
+    for &(s, e) in any {
+        let text = &t.as_bytes()[s..e];
+        if !distinct.iter().any(|&(ds, de)| &t.as_bytes()[ds..de] == text) {
+            distinct.push((s, e));
+            if distinct.len() >= min {
+                return true;
+            }
+        }
+    }
+    false
 }
 
 /// Whether hits `a` and `b` stand at most `within` words apart (they overlap, or fewer
