@@ -1251,14 +1251,21 @@ impl Engine {
         negators: &mut Vec<(u32, u32)>,
         g: &mut Groups,
     ) {
+        let Groups {
+            raw,
+            events,
+            ends,
+            touched,
+        } = g;
         negators.clear();
-        g.raw.clear();
+        raw.clear();
+        events.clear();
         let n_rules = self.rules.len();
-        if g.ends.len() < n_rules {
-            g.ends.resize(n_rules, 0);
+        if ends.len() < n_rules {
+            ends.resize(n_rules, 0);
         }
-        g.touched.clear();
-        g.touched.resize(n_rules.div_ceil(64), 0);
+        touched.clear();
+        touched.resize(n_rules.div_ceil(64), 0);
         for h in hits {
             let term = &self.terms[h.term as usize];
             if term.kinds & K_NEG != 0
@@ -1270,39 +1277,49 @@ impl Engine {
                 negators.push((h.start, h.end));
             }
             let (from, to) = term.rule_uses;
-            for &(r, slot) in &self.rule_uses[from as usize..to as usize] {
-                g.raw.push(Event {
-                    slot,
-                    start: h.start,
-                    end: h.end,
-                    rule: r,
-                });
-                g.ends[r as usize] += 1;
-                g.touched[r as usize / 64] |= 1 << (r % 64);
+            if from != to {
+                let (start, end) = (h.start, h.end);
+                raw.extend(
+                    self.rule_uses[from as usize..to as usize]
+                        .iter()
+                        .map(|&(rule, slot)| Event {
+                            slot,
+                            start,
+                            end,
+                            rule,
+                        }),
+                );
             }
         }
-        if g.raw.is_empty() {
-            g.events.clear();
+        if raw.is_empty() {
             return;
+        }
+        // Local slices, so their addresses stay in registers while they are written.
+        let ends = &mut ends[..];
+        let touched = &mut touched[..];
+        for e in raw.iter() {
+            let r = e.rule as usize;
+            ends[r] += 1;
+            touched[r / 64] |= 1 << (r % 64);
         }
         // Counts become where each group starts...
         let mut at = 0;
-        for (wi, &word) in g.touched.iter().enumerate() {
+        for (wi, &word) in touched.iter().enumerate() {
             let mut bits = word;
             while bits != 0 {
                 let r = wi * 64 + bits.trailing_zeros() as usize;
                 bits &= bits - 1;
-                let n = g.ends[r];
-                g.ends[r] = at;
+                let n = ends[r];
+                ends[r] = at;
                 at += n;
             }
         }
         // ... and, once every event is placed, where it ends.
-        g.events.clear();
-        g.events.resize(g.raw.len(), g.raw[0]);
-        for e in &g.raw {
-            let end = &mut g.ends[e.rule as usize];
-            g.events[*end as usize] = *e;
+        events.resize(raw.len(), raw[0]);
+        let placed = &mut events[..];
+        for e in raw.iter() {
+            let end = &mut ends[e.rule as usize];
+            placed[*end as usize] = *e;
             *end += 1;
         }
     }
@@ -1629,7 +1646,10 @@ fn merge_spans(spans: &mut Vec<(usize, usize)>) {
     if spans.len() < 2 {
         return;
     }
-    spans.sort_unstable();
+    // Hits come in the order their matches end: mostly sorted already.
+    if !spans.is_sorted() {
+        spans.sort_unstable();
+    }
     let mut kept = 1;
     for i in 1..spans.len() {
         let (s, e) = spans[i];
