@@ -1562,11 +1562,12 @@ fn text_conditions(
         !(negatable && negated(e.start) || skip_quoted && layout.quoted(e.start as usize))
     };
     // The `any` hits that count, then the `also` hits near one of them.
-    out.extend(
-        mine.iter()
-            .filter(|e| e.slot == Slot::Any && keep(e))
-            .map(|e| (e.start as usize, e.end as usize)),
-    );
+    out.reserve(mine.len() + 1);
+    for e in mine {
+        if e.slot == Slot::Any && keep(e) {
+            out.push((e.start as usize, e.end as usize));
+        }
+    }
     let n_any = out.len();
     if rule.has_any && n_any == 0 {
         return false;
