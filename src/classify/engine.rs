@@ -1243,7 +1243,6 @@ impl Engine {
 
     /// Collects the negators among `hits` and groups the rules' hits by rule, in rule order
     /// (a counting pass, then a placing pass: no sort).
-    #[inline(never)] // MEASURE
     fn group_events(
         &self,
         hits: &[Hit],
@@ -1279,16 +1278,14 @@ impl Engine {
             let (from, to) = term.rule_uses;
             if from != to {
                 let (start, end) = (h.start, h.end);
-                raw.extend(
-                    self.rule_uses[from as usize..to as usize]
-                        .iter()
-                        .map(|&(rule, slot)| Event {
-                            slot,
-                            start,
-                            end,
-                            rule,
-                        }),
-                );
+                raw.extend(self.rule_uses[from as usize..to as usize].iter().map(
+                    |&(rule, slot)| Event {
+                        slot,
+                        start,
+                        end,
+                        rule,
+                    },
+                ));
             }
         }
         if raw.is_empty() {
@@ -1327,7 +1324,6 @@ impl Engine {
     /// Evaluates the rules in rule order, visiting only those with a hit and those that need
     /// none. `g` comes from [`Engine::group_events`]; its counts are left at zero.
     #[allow(clippy::too_many_arguments)]
-    #[inline(never)] // MEASURE
     fn evaluate(
         &self,
         x: &Text<'_>,
@@ -1393,7 +1389,6 @@ impl Engine {
     }
 
     #[allow(clippy::too_many_arguments)]
-    #[inline(never)] // MEASURE
     fn sentiment(
         &self,
         orig: &str,
@@ -1454,7 +1449,6 @@ impl Engine {
     }
 
     /// The author-dependent part: history rules, then the tag.
-    #[inline(never)] // MEASURE
     pub fn decide(&self, found: &Found, history: &AuthorHistory) -> Decision {
         let state = &found.state;
         let have = [
@@ -1471,8 +1465,7 @@ impl Engine {
             let rule = &self.rules[f.rule as usize];
             if f.pending {
                 let Some(min) = rule.history else { continue };
-                if !(have.iter().zip(min).all(|(h, m)| *h >= m) && state_conditions(rule, &tally))
-                {
+                if !(have.iter().zip(min).all(|(h, m)| *h >= m) && state_conditions(rule, &tally)) {
                     continue;
                 }
                 apply(rule, &mut tally);
@@ -1539,7 +1532,6 @@ fn features_hold(rule: &Rule, f: &Features, sentiment: f32) -> bool {
 
 /// Checks a rule's conditions on the text, `mine` being its hits. When they hold, `out` has
 /// the spans to show (normalised offsets, sorted, overlaps merged).
-#[inline(never)] // MEASURE
 fn text_conditions(
     rule: &Rule,
     x: &Text<'_>,
@@ -1620,7 +1612,10 @@ fn enough_distinct(
     distinct.clear();
     for &(s, e) in any {
         let text = &t.as_bytes()[s..e];
-        if !distinct.iter().any(|&(ds, de)| &t.as_bytes()[ds..de] == text) {
+        if !distinct
+            .iter()
+            .any(|&(ds, de)| &t.as_bytes()[ds..de] == text)
+        {
             distinct.push((s, e));
             if distinct.len() >= min {
                 return true;
