@@ -976,13 +976,7 @@ struct Scratch {
     hits: Vec<Hit>,
     negators: Vec<(u32, u32)>,
     groups: Groups,
-    /// One rule's spans in the normalised text, before they are merged.
-    rule_spans: Vec<(usize, usize)>,
-    /// The texts of a rule's hits, for `min_hits`.
-    distinct: Vec<(usize, usize)>,
-    /// [`State::rules`] and [`State::spans`] while they are built.
-    fired: Vec<Fired>,
-    spans: Vec<(usize, usize)>,
+    rule_bufs: RuleBufs,
     cues: Vec<Cue>,
     boosters: Vec<u32>,
     layout: Layout,
@@ -1224,14 +1218,7 @@ impl Engine {
             sentiment,
             negators: !negators.is_empty(),
         };
-        let state = self.evaluate(
-            &text,
-            lang_ok,
-            &negated,
-            &mut sc.groups,
-            (&mut sc.rule_spans, &mut sc.distinct),
-            (&mut sc.fired, &mut sc.spans),
-        );
+        let state = self.evaluate(&text, lang_ok, &negated, &mut sc.groups, &mut sc.rule_bufs);
         Found {
             lang,
             sentiment,
@@ -1323,16 +1310,20 @@ impl Engine {
 
     /// Evaluates the rules in rule order, visiting only those with a hit and those that need
     /// none. `g` comes from [`Engine::group_events`]; its counts are left at zero.
-    #[allow(clippy::too_many_arguments)]
     fn evaluate(
         &self,
         x: &Text<'_>,
         lang_ok: impl Fn(Lang) -> bool,
         negated: &impl Fn(u32) -> bool,
         g: &mut Groups,
-        (rule_spans, distinct): (&mut Vec<(usize, usize)>, &mut Vec<(usize, usize)>),
-        (fired, spans): (&mut Vec<Fired>, &mut Vec<(usize, usize)>),
+        bufs: &mut RuleBufs,
     ) -> State {
+        let RuleBufs {
+            rule_spans,
+            distinct,
+            fired,
+            spans,
+        } = bufs;
         fired.clear();
         spans.clear();
         let mut tally = Tally::default();
@@ -1501,6 +1492,18 @@ struct Event {
     start: u32,
     end: u32,
     rule: u32,
+}
+
+/// Buffers of the rule evaluation.
+#[derive(Default)]
+struct RuleBufs {
+    /// One rule's spans in the normalised text, before they are merged.
+    rule_spans: Vec<(usize, usize)>,
+    /// The texts of a rule's hits, for `min_hits`.
+    distinct: Vec<(usize, usize)>,
+    /// [`State::rules`] and [`State::spans`] while they are built.
+    fired: Vec<Fired>,
+    spans: Vec<(usize, usize)>,
 }
 
 /// Rule hits grouped by rule without a general sort: counted per rule, then placed.
