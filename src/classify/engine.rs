@@ -14,7 +14,7 @@ use rust_stemmers::{Algorithm, Stemmer};
 use super::normalize::{Normalized, char_at, normalize};
 use super::pack::{Merged, PackError, SourcedRule, check_rule};
 use super::sentiment::{self, Cue};
-use crate::domain::{AuthorHistory, Flag, Flags, Lang, Tag};
+use crate::domain::{AuthorHistory, Flag, Flags, Lang, RuleHit, Tag};
 
 /// How a term matches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -55,6 +55,8 @@ struct Term {
     uses: Vec<Use>,
     /// The kinds of its uses (`K_*` bits), so a hit skips the passes it plays no part in.
     kinds: u8,
+    /// Its uses by rules, as a range of [`Engine::rule_uses`].
+    rule_uses: (u32, u32),
 }
 
 const K_STOP: u8 = 1;
@@ -97,6 +99,10 @@ pub(crate) struct Rule {
     question: Option<bool>,
     min_sentiment: Option<f32>,
     max_sentiment: Option<f32>,
+    /// Any of the surface conditions above (words, links, ..., sentiment) is set.
+    checks_features: bool,
+    /// Any of the state conditions below (flags, facts, tags) is set.
+    checks_state: bool,
     if_flags: Flags,
     if_any_flags: Flags,
     unless_flags: Flags,
@@ -130,16 +136,41 @@ impl Features {
     }
 }
 
-/// The state a verdict is built from; shared by analyse and decide.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub(crate) struct State {
+/// What the fired rules added up to: the part of the state later rules' conditions read.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct Tally {
     pub scores: [f32; 5],
     pub flags: Flags,
     pub facts: u32,
-    /// Fired rules (index) with their spans in the original text.
-    pub fired: Vec<(u32, Vec<(usize, usize)>)>,
-    /// History rules whose text conditions held, waiting for the author's history.
-    pub pending: Vec<(u32, Vec<(usize, usize)>)>,
+}
+
+/// A rule whose text conditions held, with its spans (a range of [`State::spans`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Fired {
+    pub rule: u32,
+    /// A history rule, waiting for the author's history: not in the tally yet.
+    pub pending: bool,
+    pub spans: (u32, u32),
+}
+
+/// The state a verdict is built from; shared by analyse and decide.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct State {
+    /// The fired rules that are not pending, added up.
+    pub tally: Tally,
+    /// Fired rules and pending history rules, in rule order.
+    pub rules: Vec<Fired>,
+    /// Their spans in the original text, rule after rule.
+    pub spans: Vec<(usize, usize)>,
+}
+
+/// A verdict from [`Engine::decide`].
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Decision {
+    pub tag: Tag,
+    pub tally: Tally,
+    /// The rules that fired, in rule order, with their spans in the original text.
+    pub rules: Vec<RuleHit>,
 }
 
 /// What analysis found in one text.
@@ -171,9 +202,12 @@ pub(crate) struct Engine {
     /// are looked at.
     pat_info: Vec<u8>,
     terms: Vec<Term>,
+    /// The rules' uses of each term (rule and slot), term after term.
+    rule_uses: Vec<(u32, Slot)>,
     pub rules: Vec<Rule>,
-    /// Rules without an `any` list, in order: the only ones worth a look without a hit.
-    always: Vec<u32>,
+    /// Rules without an `any` list, one bit each (rule `i` is bit `i % 64` of word `i / 64`):
+    /// the only ones worth a look without a hit.
+    always: Vec<u64>,
     stemmers: [Stemmer; 4],
     pub version: String,
 }
@@ -346,6 +380,7 @@ impl Compiler<'_> {
                     stem,
                     uses: Vec::new(),
                     kinds: 0,
+                    rule_uses: (0, 0),
                 });
                 self.term_index.insert(key, t);
                 self.pat_terms[pid as usize].push(t);
@@ -508,12 +543,22 @@ impl Engine {
                 info
             })
             .collect();
-        let always = rules
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| !r.has_any)
-            .map(|(i, _)| i as u32)
-            .collect();
+        let mut terms = c.terms;
+        let mut rule_uses = Vec::new();
+        for term in &mut terms {
+            let from = rule_uses.len() as u32;
+            rule_uses.extend(term.uses.iter().filter_map(|u| match *u {
+                Use::Rule(r, slot) => Some((r, slot)),
+                _ => None,
+            }));
+            term.rule_uses = (from, rule_uses.len() as u32);
+        }
+        let mut always = vec![0u64; rules.len().div_ceil(64)];
+        for (i, r) in rules.iter().enumerate() {
+            if !r.has_any {
+                always[i / 64] |= 1 << (i % 64);
+            }
+        }
         Ok(Engine {
             always,
             in_words,
@@ -522,7 +567,8 @@ impl Engine {
             pat_len,
             pat_info,
             pat_terms: c.pat_terms,
-            terms: c.terms,
+            terms,
+            rule_uses,
             rules,
             stemmers: c.stemmers,
             version,
@@ -566,8 +612,19 @@ fn compile_rule(c: &mut Compiler<'_>, idx: u32, sr: &SourcedRule) -> Result<Rule
             g("comments"),
         ])
     };
-    Ok(Rule {
+    let checks_features = r.min_words.is_some()
+        || r.max_words.is_some()
+        || r.min_links.is_some()
+        || r.min_mentions.is_some()
+        || r.min_exclaims.is_some()
+        || r.shouting.is_some()
+        || r.question.is_some()
+        || r.min_sentiment.is_some()
+        || r.max_sentiment.is_some();
+    let mut rule = Rule {
         id: r.id.get_ref().clone(),
+        checks_features,
+        checks_state: true,
         lang,
         has_any: !r.any.is_empty(),
         has_also: !r.also.is_empty(),
@@ -598,7 +655,15 @@ fn compile_rule(c: &mut Compiler<'_>, idx: u32, sr: &SourcedRule) -> Result<Rule
         weight: r.weight.unwrap_or(1.0),
         flags: flags_of(&r.flags),
         facts: c.fact_mask(&r.facts),
-    })
+    };
+    rule.checks_state = (rule.if_flags.0
+        | rule.if_any_flags.0
+        | rule.unless_flags.0
+        | rule.if_tags as u16
+        | rule.unless_tags as u16)
+        != 0
+        || rule.if_facts | rule.unless_facts != 0;
+    Ok(rule)
 }
 
 const CI_WORD: u8 = 1;
@@ -962,7 +1027,8 @@ const WORD_CACHE_MAX: usize = 50_000;
 struct Scratch {
     hits: Vec<Hit>,
     negators: Vec<(u32, u32)>,
-    events: Vec<(u32, u8, u32, u32)>,
+    groups: Groups,
+    rule_bufs: RuleBufs,
     cues: Vec<Cue>,
     boosters: Vec<u32>,
     layout: Layout,
@@ -997,15 +1063,6 @@ impl std::hash::Hasher for Fnv {
     }
     fn write(&mut self, bytes: &[u8]) {
         self.0 = super::fnv1a(self.0, bytes);
-    }
-}
-
-/// A use of a term by a rule, by slot: 0 any, 1 also, 2 none.
-fn slot_index(slot: Slot) -> u8 {
-    match slot {
-        Slot::Any => 0,
-        Slot::Also => 1,
-        Slot::None => 2,
     }
 }
 
@@ -1326,29 +1383,8 @@ impl Engine {
         let feats = features(orig, t, &sc.layout);
         let lang_ok = |l: Lang| lang == Lang::Other || l == lang;
 
-        // Negators, and rule hits grouped by (rule, slot).
-        sc.negators.clear();
-        sc.events.clear();
-        for h in &sc.hits {
-            let term = &self.terms[h.term as usize];
-            if term.kinds & (K_NEG | K_RULE) == 0 {
-                continue;
-            }
-            let mut negator = false;
-            for u in &term.uses {
-                match *u {
-                    Use::Negator(l) => negator |= lang_ok(l),
-                    Use::Rule(r, slot) => sc.events.push((r, slot_index(slot), h.start, h.end)),
-                    _ => {}
-                }
-            }
-            if negator {
-                sc.negators.push((h.start, h.end));
-            }
-        }
-        // Grouped by rule, in rule order. The order inside a group and repeated events do not
-        // change a rule's verdict or its merged spans.
-        sc.events.sort_unstable_by_key(|e| e.0);
+        // Negators, and rule hits grouped by rule.
+        self.group_events(&sc.hits, lang_ok, &mut sc.negators, &mut sc.groups);
 
         let layout = &sc.layout;
         let negators = &sc.negators;
@@ -1372,57 +1408,15 @@ impl Engine {
             (&mut sc.cues, &mut sc.boosters),
         );
 
-        let events = &sc.events;
-        let mut state = State::default();
-        let mut ev = 0usize;
-        let mut al = 0usize;
-        // Only rules with a hit, and rules that need none, in rule order.
-        loop {
-            let next_ev = events.get(ev).map(|e| e.0);
-            let next_al = self.always.get(al).copied();
-            let ri = match (next_ev, next_al) {
-                (None, None) => break,
-                (Some(a), None) => a,
-                (None, Some(b)) => b,
-                (Some(a), Some(b)) => a.min(b),
-            };
-            if next_al == Some(ri) {
-                al += 1;
-            }
-            let rule = &self.rules[ri as usize];
-            let from = ev;
-            while ev < events.len() && events[ev].0 == ri {
-                ev += 1;
-            }
-            let mine = &events[from..ev];
-            if rule.has_any && mine.is_empty() {
-                continue;
-            }
-            if let Some(l) = rule.lang
-                && !lang_ok(l)
-            {
-                continue;
-            }
-            // The state is cheaper to check than the text, and a history rule checks it again
-            // once the history is known.
-            if rule.history.is_none() && !state_conditions(rule, &state) {
-                continue;
-            }
-            let Some(spans) =
-                self.text_conditions(rule, t, layout, mine, &feats, sentiment, &negated)
-            else {
-                continue;
-            };
-            let spans: Vec<(usize, usize)> = spans
-                .into_iter()
-                .map(|(s, e)| norm.orig_span(orig, s, e))
-                .collect();
-            if rule.history.is_some() {
-                state.pending.push((ri, spans));
-            } else {
-                apply(rule, ri, spans, &mut state);
-            }
-        }
+        let text = Text {
+            orig,
+            norm: &norm,
+            layout,
+            feats: &feats,
+            sentiment,
+            negators: !negators.is_empty(),
+        };
+        let state = self.evaluate(&text, lang_ok, &negated, &mut sc.groups, &mut sc.rule_bufs);
         Found {
             lang,
             sentiment,
@@ -1432,78 +1426,155 @@ impl Engine {
         }
     }
 
-    /// Checks a rule's conditions on the text; returns the spans (normalised offsets) to show.
-    #[allow(clippy::too_many_arguments)]
-    fn text_conditions(
+    /// Collects the negators among `hits` and groups the rules' hits by rule, in rule order
+    /// (a counting pass, then a placing pass: no sort).
+    fn group_events(
         &self,
-        rule: &Rule,
-        t: &str,
-        layout: &Layout,
-        mine: &[(u32, u8, u32, u32)],
-        f: &Features,
-        sentiment: f32,
-        negated: &dyn Fn(u32) -> bool,
-    ) -> Option<Vec<(usize, usize)>> {
-        let w = f.words;
-        if rule.min_words.is_some_and(|m| w < m)
-            || rule.max_words.is_some_and(|m| w > m)
-            || rule.min_links.is_some_and(|m| f.links < m)
-            || rule.min_mentions.is_some_and(|m| f.mentions < m)
-            || rule.min_exclaims.is_some_and(|m| f.exclaims < m)
-            || rule.shouting.is_some_and(|s| s != f.shouting())
-            || rule.question.is_some_and(|q| q != (f.questions > 0))
-            || rule.min_sentiment.is_some_and(|m| sentiment < m)
-            || rule.max_sentiment.is_some_and(|m| sentiment > m)
-        {
-            return None;
+        hits: &[Hit],
+        lang_ok: impl Fn(Lang) -> bool,
+        negators: &mut Vec<(u32, u32)>,
+        g: &mut Groups,
+    ) {
+        let Groups {
+            raw,
+            events,
+            ends,
+            touched,
+        } = g;
+        negators.clear();
+        raw.clear();
+        events.clear();
+        let n_rules = self.rules.len();
+        if ends.len() < n_rules {
+            ends.resize(n_rules, 0);
         }
-        if rule.has_none && mine.iter().any(|e| e.1 == 2) {
-            return None;
-        }
-        let quoted = |s: u32| layout.quoted(s as usize);
-        let keep = |e: &&(u32, u8, u32, u32)| {
-            !(rule.negatable && negated(e.2) || rule.skip_quoted && quoted(e.2))
-        };
-        let any = || mine.iter().filter(|e| e.1 == 0).filter(keep);
-        if rule.has_any && any().next().is_none() {
-            return None;
-        }
-        if let Some(min) = rule.min_hits {
-            let mut distinct: Vec<&str> = any().map(|e| &t[e.2 as usize..e.3 as usize]).collect();
-            distinct.sort_unstable();
-            distinct.dedup();
-            if (distinct.len() as u32) < min {
-                return None;
+        touched.clear();
+        touched.resize(n_rules.div_ceil(64), 0);
+        for h in hits {
+            let term = &self.terms[h.term as usize];
+            if term.kinds & K_NEG != 0
+                && term
+                    .uses
+                    .iter()
+                    .any(|u| matches!(*u, Use::Negator(l) if lang_ok(l)))
+            {
+                negators.push((h.start, h.end));
+            }
+            let (from, to) = term.rule_uses;
+            if from != to {
+                let (start, end) = (h.start, h.end);
+                raw.extend(self.rule_uses[from as usize..to as usize].iter().map(
+                    |&(rule, slot)| Event {
+                        slot,
+                        start,
+                        end,
+                        rule,
+                    },
+                ));
             }
         }
-        let near = |a: &(u32, u8, u32, u32), b: &(u32, u8, u32, u32)| match rule.within {
-            None => true,
-            Some(w) => {
-                let (x, y) = if a.2 <= b.2 { (a, b) } else { (b, a) };
-                x.3 > y.2 || layout.words_between(x.3 as usize, y.2 as usize) <= w
+        if raw.is_empty() {
+            return;
+        }
+        // Local slices, so their addresses stay in registers while they are written.
+        let ends = &mut ends[..];
+        let touched = &mut touched[..];
+        for e in raw.iter() {
+            let r = e.rule as usize;
+            ends[r] += 1;
+            touched[r / 64] |= 1 << (r % 64);
+        }
+        // Counts become where each group starts...
+        let mut at = 0;
+        for (wi, &word) in touched.iter().enumerate() {
+            let mut bits = word;
+            while bits != 0 {
+                let r = wi * 64 + bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                let n = ends[r];
+                ends[r] = at;
+                at += n;
             }
-        };
-        let pairs = || {
-            mine.iter()
-                .filter(|e| e.1 == 1)
-                .filter(keep)
-                .filter(|b| any().any(|a| near(a, b)))
-        };
-        if rule.has_also && pairs().next().is_none() {
-            return None;
         }
-        let found = match &rule.regex {
-            Some(re) => Some(re.find(t)?),
-            None => None,
-        };
-        let mut spans: Vec<(usize, usize)> = any().map(|e| (e.2 as usize, e.3 as usize)).collect();
-        if rule.has_also {
-            spans.extend(pairs().map(|e| (e.2 as usize, e.3 as usize)));
+        // ... and, once every event is placed, where it ends.
+        events.resize(raw.len(), raw[0]);
+        let placed = &mut events[..];
+        for e in raw.iter() {
+            let end = &mut ends[e.rule as usize];
+            placed[*end as usize] = *e;
+            *end += 1;
         }
-        if let Some(m) = found {
-            spans.push((m.start(), m.end()));
+    }
+
+    /// Evaluates the rules in rule order, visiting only those with a hit and those that need
+    /// none. `g` comes from [`Engine::group_events`]; its counts are left at zero.
+    fn evaluate(
+        &self,
+        x: &Text<'_>,
+        lang_ok: impl Fn(Lang) -> bool,
+        negated: &impl Fn(u32) -> bool,
+        g: &mut Groups,
+        bufs: &mut RuleBufs,
+    ) -> State {
+        let RuleBufs {
+            rule_spans,
+            distinct,
+            fired,
+            spans,
+        } = bufs;
+        fired.clear();
+        spans.clear();
+        let mut tally = Tally::default();
+        let mut ev = 0usize;
+        for (wi, &touched) in g.touched.iter().enumerate() {
+            let mut bits = touched | self.always.get(wi).copied().unwrap_or(0);
+            while bits != 0 {
+                let bit = bits & bits.wrapping_neg();
+                bits ^= bit;
+                let ri = wi * 64 + bit.trailing_zeros() as usize;
+                let from = ev;
+                if touched & bit != 0 {
+                    ev = g.ends[ri] as usize;
+                    g.ends[ri] = 0;
+                }
+                // Untouched rules are in `always`: they have no `any` list.
+                let mine = &g.events[from..ev];
+                let rule = &self.rules[ri];
+                if let Some(l) = rule.lang
+                    && !lang_ok(l)
+                {
+                    continue;
+                }
+                // The state is cheaper to check than the text, and a history rule checks it
+                // again once the history is known.
+                if rule.history.is_none() && !state_conditions(rule, &tally) {
+                    continue;
+                }
+                if !text_conditions(rule, x, mine, negated, rule_spans, distinct) {
+                    continue;
+                }
+                let first = spans.len() as u32;
+                spans.extend(
+                    rule_spans
+                        .iter()
+                        .map(|&(s, e)| x.norm.orig_span(x.orig, s, e)),
+                );
+                let pending = rule.history.is_some();
+                if !pending {
+                    apply(rule, &mut tally);
+                }
+                fired.push(Fired {
+                    rule: ri as u32,
+                    pending,
+                    spans: (first, spans.len() as u32),
+                });
+            }
         }
-        Some(merge_spans(spans))
+        State {
+            tally,
+            rules: fired.to_vec(),
+            spans: spans.to_vec(),
+        }
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -1561,46 +1632,239 @@ impl Engine {
                 .iter()
                 .any(|&b| (b as usize) <= c.at && layout.words_between(b as usize, c.at) <= 1);
         }
-        cues.sort_by_key(|c| c.at);
+        // No two cues start at the same place, so an unstable sort gives the same order.
+        cues.sort_unstable_by_key(|c| c.at);
         sentiment::compound(cues, contrast, f.exclaims)
     }
 
     /// The author-dependent part: history rules, then the tag.
-    pub fn decide(&self, found: &Found, history: &AuthorHistory) -> (Tag, State) {
-        let mut state = found.state.clone();
-        let pending = std::mem::take(&mut state.pending);
-        for (ri, spans) in pending {
-            let rule = &self.rules[ri as usize];
-            let Some(min) = rule.history else { continue };
-            let have = [
-                history.asked_compensation,
-                history.same_text,
-                history.trolled,
-                history.comments,
-            ];
-            if have.iter().zip(min).all(|(h, m)| *h >= m) && state_conditions(rule, &state) {
-                apply(rule, ri, spans, &mut state);
+    pub fn decide(&self, found: &Found, history: &AuthorHistory) -> Decision {
+        let state = &found.state;
+        let have = [
+            history.asked_compensation,
+            history.same_text,
+            history.trolled,
+            history.comments,
+        ];
+        let mut tally = state.tally;
+        let mut rules = Vec::with_capacity(state.rules.len());
+        // Pending rules are weighed in rule order, each against the tally so far, as if they
+        // came after every rule that fired without the history.
+        for f in &state.rules {
+            let rule = &self.rules[f.rule as usize];
+            if f.pending {
+                let Some(min) = rule.history else { continue };
+                if !(have.iter().zip(min).all(|(h, m)| *h >= m) && state_conditions(rule, &tally)) {
+                    continue;
+                }
+                apply(rule, &mut tally);
+            }
+            rules.push(RuleHit {
+                rule: rule.id.clone(),
+                spans: state.spans[f.spans.0 as usize..f.spans.1 as usize].to_vec(),
+            });
+        }
+        Decision {
+            tag: pick_tag(&tally.scores),
+            tally,
+            rules,
+        }
+    }
+}
+
+/// The text a rule is checked against, and what is known about it.
+struct Text<'a> {
+    orig: &'a str,
+    norm: &'a Normalized,
+    layout: &'a Layout,
+    feats: &'a Features,
+    sentiment: f32,
+    /// The text has a negator (else nothing is negated).
+    negators: bool,
+}
+
+/// One hit of a term a rule lists.
+#[derive(Debug, Clone, Copy)]
+struct Event {
+    slot: Slot,
+    start: u32,
+    end: u32,
+    rule: u32,
+}
+
+/// Buffers of the rule evaluation.
+#[derive(Default)]
+struct RuleBufs {
+    /// One rule's spans in the normalised text, before they are merged.
+    rule_spans: Vec<(usize, usize)>,
+    /// The texts of a rule's hits, for `min_hits`.
+    distinct: Vec<(usize, usize)>,
+    /// [`State::rules`] and [`State::spans`] while they are built.
+    fired: Vec<Fired>,
+    spans: Vec<(usize, usize)>,
+}
+
+/// Rule hits grouped by rule without a general sort: counted per rule, then placed.
+#[derive(Default)]
+struct Groups {
+    /// Events in hit order.
+    raw: Vec<Event>,
+    /// The same events, grouped by rule in rule order (in hit order inside a group).
+    events: Vec<Event>,
+    /// Per rule: 0 between texts; after grouping, where the rule's group ends in `events`.
+    ends: Vec<u32>,
+    /// Rules with at least one event, one bit each.
+    touched: Vec<u64>,
+}
+
+/// Whether the surface conditions of `rule` (words, links, ..., sentiment) hold.
+fn features_hold(rule: &Rule, f: &Features, sentiment: f32) -> bool {
+    let w = f.words;
+    !(rule.min_words.is_some_and(|m| w < m)
+        || rule.max_words.is_some_and(|m| w > m)
+        || rule.min_links.is_some_and(|m| f.links < m)
+        || rule.min_mentions.is_some_and(|m| f.mentions < m)
+        || rule.min_exclaims.is_some_and(|m| f.exclaims < m)
+        || rule.shouting.is_some_and(|s| s != f.shouting())
+        || rule.question.is_some_and(|q| q != (f.questions > 0))
+        || rule.min_sentiment.is_some_and(|m| sentiment < m)
+        || rule.max_sentiment.is_some_and(|m| sentiment > m))
+}
+
+/// Checks a rule's conditions on the text, `mine` being its hits. When they hold, `out` has
+/// the spans to show (normalised offsets, sorted, overlaps merged).
+fn text_conditions(
+    rule: &Rule,
+    x: &Text<'_>,
+    mine: &[Event],
+    negated: &impl Fn(u32) -> bool,
+    out: &mut Vec<(usize, usize)>,
+    distinct: &mut Vec<(usize, usize)>,
+) -> bool {
+    out.clear();
+    if rule.checks_features && !features_hold(rule, x.feats, x.sentiment) {
+        return false;
+    }
+    if rule.has_none && mine.iter().any(|e| e.slot == Slot::None) {
+        return false;
+    }
+    let layout = x.layout;
+    let negatable = rule.negatable && x.negators;
+    let skip_quoted = rule.skip_quoted && !layout.quotes.is_empty();
+    let keep = |e: &Event| {
+        !(negatable && negated(e.start) || skip_quoted && layout.quoted(e.start as usize))
+    };
+    // The `any` hits that count, then the `also` hits near one of them.
+    out.reserve(mine.len() + 1);
+    for e in mine {
+        if e.slot == Slot::Any && keep(e) {
+            out.push((e.start as usize, e.end as usize));
+        }
+    }
+    let n_any = out.len();
+    if rule.has_any && n_any == 0 {
+        return false;
+    }
+    if let Some(min) = rule.min_hits
+        && !enough_distinct(x.norm.text.as_str(), &out[..n_any], min, distinct)
+    {
+        return false;
+    }
+    if rule.has_also {
+        for e in mine {
+            if e.slot == Slot::Also
+                && keep(e)
+                && out[..n_any]
+                    .iter()
+                    .any(|&a| near(rule.within, layout, a, (e.start as usize, e.end as usize)))
+            {
+                out.push((e.start as usize, e.end as usize));
             }
         }
-        state.fired.sort_by_key(|(ri, _)| *ri);
-        (pick_tag(&state.scores), state)
+        if out.len() == n_any {
+            return false;
+        }
+    }
+    if let Some(re) = &rule.regex {
+        let Some(m) = re.find(x.norm.text.as_str()) else {
+            return false;
+        };
+        out.push((m.start(), m.end()));
+    }
+    merge_spans(out);
+    true
+}
+
+/// Whether the spans `any` of `t` hold at least `min` different texts. `distinct` keeps one
+/// span of each text seen, and the count stops as soon as there are enough.
+fn enough_distinct(
+    t: &str,
+    any: &[(usize, usize)],
+    min: u32,
+    distinct: &mut Vec<(usize, usize)>,
+) -> bool {
+    let min = min as usize;
+    if min == 0 {
+        return true;
+    }
+    if any.len() < min {
+        return false;
+    }
+    distinct.clear();
+    for &(s, e) in any {
+        let text = &t.as_bytes()[s..e];
+        if !distinct
+            .iter()
+            .any(|&(ds, de)| &t.as_bytes()[ds..de] == text)
+        {
+            distinct.push((s, e));
+            if distinct.len() >= min {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// Whether hits `a` and `b` stand at most `within` words apart (they overlap, or fewer
+/// words start between them).
+fn near(within: Option<u32>, layout: &Layout, a: (usize, usize), b: (usize, usize)) -> bool {
+    match within {
+        None => true,
+        Some(w) => {
+            let (x, y) = if a.0 <= b.0 { (a, b) } else { (b, a) };
+            x.1 > y.0 || layout.words_between(x.1, y.0) <= w
+        }
     }
 }
 
 /// Sorts spans and merges the ones that overlap, so each stretch of text is shown once.
-fn merge_spans(mut spans: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
-    spans.sort_unstable();
-    let mut out: Vec<(usize, usize)> = Vec::with_capacity(spans.len());
-    for (s, e) in spans {
-        match out.last_mut() {
-            Some(last) if s < last.1 => last.1 = last.1.max(e),
-            _ => out.push((s, e)),
+fn merge_spans(spans: &mut Vec<(usize, usize)>) {
+    if spans.len() < 2 {
+        return;
+    }
+    // Hits come in the order their matches end: mostly sorted already.
+    if !spans.is_sorted() {
+        spans.sort_unstable();
+    }
+    let mut kept = 1;
+    for i in 1..spans.len() {
+        let (s, e) = spans[i];
+        let last = &mut spans[kept - 1];
+        if s < last.1 {
+            last.1 = last.1.max(e);
+        } else {
+            spans[kept] = (s, e);
+            kept += 1;
         }
     }
-    out
+    spans.truncate(kept);
 }
 
-fn state_conditions(rule: &Rule, s: &State) -> bool {
+fn state_conditions(rule: &Rule, s: &Tally) -> bool {
+    if !rule.checks_state {
+        return true;
+    }
     let tags_scored: u8 = s
         .scores
         .iter()
@@ -1616,13 +1880,12 @@ fn state_conditions(rule: &Rule, s: &State) -> bool {
         && tags_scored & rule.unless_tags == 0
 }
 
-fn apply(rule: &Rule, ri: u32, spans: Vec<(usize, usize)>, s: &mut State) {
+fn apply(rule: &Rule, s: &mut Tally) {
     if let Some(t) = rule.tag {
         s.scores[tag_index(t)] += rule.weight;
     }
     s.flags.0 |= rule.flags.0;
     s.facts |= rule.facts;
-    s.fired.push((ri, spans));
 }
 
 /// The tag with the highest score of at least 1 (ties go to the earlier tag), else `other`.

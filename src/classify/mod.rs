@@ -20,7 +20,7 @@ pub use engine::Features;
 pub use normalize::{Normalized, normalize};
 pub use pack::{PackError, PackSummary};
 
-use crate::domain::{AuthorHistory, Classification, Comment, Lang, RuleHit, Tag};
+use crate::domain::{AuthorHistory, Classification, Comment, Lang, Tag};
 use engine::{Engine, Found};
 use pack::Merged;
 
@@ -148,26 +148,18 @@ impl Classifier {
     /// The cheap part: weighs the author's history (asked for compensation before, posted the
     /// same text before, trolled before) and picks the tag.
     pub fn decide(&self, a: &Analysis, history: &AuthorHistory) -> Classification {
-        let (tag, state) = self.engine.decide(&a.found, history);
-        let rules = state
-            .fired
-            .into_iter()
-            .map(|(ri, spans)| RuleHit {
-                rule: self.engine.rules[ri as usize].id.clone(),
-                spans,
-            })
-            .collect();
+        let d = self.engine.decide(&a.found, history);
         Classification {
-            tag,
-            flags: state.flags,
+            tag: d.tag,
+            flags: d.tally.flags,
             sentiment: (a.found.sentiment * 1000.0).round() / 1000.0,
             lang: a.found.lang,
             scores: Tag::ALL
                 .iter()
-                .zip(state.scores)
+                .zip(d.tally.scores)
                 .map(|(t, s)| (*t, (s * 1000.0).round() / 1000.0))
                 .collect(),
-            rules,
+            rules: d.rules,
             pack_version: self.engine.version.clone(),
         }
     }
