@@ -11,7 +11,7 @@ use aho_corasick::{Anchored, MatchKind};
 use regex::Regex;
 use rust_stemmers::{Algorithm, Stemmer};
 
-use super::normalize::{Normalized, char_at, normalize};
+use super::normalize::{Normalized, TextCounts, char_at, normalize, normalize_into};
 use super::pack::{Merged, PackError, SourcedRule, check_rule};
 use super::sentiment::{self, Cue};
 use crate::domain::{AuthorHistory, Flag, Flags, Lang, Tag};
@@ -768,84 +768,32 @@ struct Hit {
     end: u32,
 }
 
-const F_LETTER: u8 = 1;
-const F_UPPER: u8 = 2;
-/// Punctuation [`features`] looks at, or not a letter.
-const F_OTHER: u8 = 4;
-
-/// Per ASCII byte: `F_LETTER | F_UPPER` for capitals, `F_LETTER` for small letters, 0 for
-/// bytes [`features`] ignores, `F_OTHER` for the rest (punctuation it counts, and so on).
-const FEAT: [u8; 128] = {
-    let mut t = [F_OTHER; 128];
-    let mut i = 0;
-    while i < 128 {
-        let b = i as u8;
-        t[i] = if b.is_ascii_uppercase() {
-            F_LETTER | F_UPPER
-        } else if b.is_ascii_lowercase() {
-            F_LETTER
-        } else if b == b'!' || b == b'?' || b == b'@' {
-            F_OTHER
-        } else {
-            0
-        };
-        i += 1;
-    }
-    t
-};
-
-/// Counts words, links, mentions, capitals and punctuation of the original text.
-fn features(orig: &str, norm: &str, layout: &Layout) -> Features {
-    let mut f = Features {
+/// Counts words, links, mentions, capitals and punctuation; `counts` come from the original
+/// text (see [`letter_info`]), words and links from the layout and the normalised text.
+fn features(counts: &TextCounts, norm: &str, layout: &Layout) -> Features {
+    Features {
         words: layout.word_starts.len() as u32,
-        ..Features::default()
-    };
-    let bytes = orig.as_bytes();
-    let table = char_info_table();
-    // ASCII letters and capitals, counted apart so they stay in registers.
-    let (mut letters, mut upper) = (0u32, 0u32);
-    let mut i = 0;
-    while i < bytes.len() {
-        let x = bytes[i];
-        if x < 0x80 {
-            let k = FEAT[x as usize];
-            if k != F_OTHER {
-                letters += (k & F_LETTER) as u32;
-                upper += ((k & F_UPPER) >> 1) as u32;
-                i += 1;
-                continue;
-            }
-            match x {
-                b'!' => f.exclaims += 1,
-                b'?' => f.questions += 1,
-                b'@' if bytes
-                    .get(i + 1)
-                    .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
-                    && (i == 0 || !bytes[i - 1].is_ascii_alphanumeric()) =>
-                {
-                    f.mentions += 1
-                }
-                _ => {}
-            }
-            i += 1;
-            continue;
-        }
-        let (c, len) = char_at(bytes, i);
-        let info = char_info(table, c);
-        if c == '¿' {
-            f.questions += 1;
-        } else if info & CI_LETTER != 0 {
-            f.letters += 1;
-            if info & CI_UPPER != 0 {
-                f.upper += 1;
-            }
-        }
-        i += len;
+        links: if layout.dots { count_links(norm) } else { 0 },
+        mentions: counts.mentions,
+        exclaims: counts.exclaims,
+        questions: counts.questions,
+        letters: counts.letters,
+        upper: counts.upper,
     }
-    f.letters += letters;
-    f.upper += upper;
-    f.links = if layout.dots { count_links(norm) } else { 0 };
-    f
+}
+
+/// For the normaliser's counts: 0 when a non-ASCII `c` is not a letter, 1 for a letter, 3 for
+/// a capital letter (`table` from [`char_info_table`]).
+#[inline(always)]
+fn letter_info(table: &[u8], c: char) -> u32 {
+    let info = char_info(table, c);
+    if info & CI_LETTER == 0 {
+        0
+    } else if info & CI_UPPER != 0 {
+        3
+    } else {
+        1
+    }
 }
 
 /// Links: `scheme://`, `www.`, or a bare domain with a common top-level domain.
@@ -1120,12 +1068,15 @@ impl Engine {
     }
 
     fn analyse_with(&self, orig: &str, hint: Option<&str>, sc: &mut Scratch) -> Found {
-        let norm = normalize(orig);
+        let mut norm = Normalized::default();
+        let mut counts = TextCounts::default();
+        let table = char_info_table();
+        normalize_into(orig, &mut norm, &mut counts, |c| letter_info(table, c));
         let t = norm.text.as_str();
         self.scan(t, sc);
         sc.layout.fill(t);
         let lang = self.detect_lang(t, sc.layout.cyrillic, &sc.hits, hint);
-        let feats = features(orig, t, &sc.layout);
+        let feats = features(&counts, t, &sc.layout);
         let lang_ok = |l: Lang| lang == Lang::Other || l == lang;
 
         // Negators, and rule hits grouped by (rule, slot).
