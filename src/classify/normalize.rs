@@ -124,6 +124,12 @@ pub fn normalize_into(
             }
             st.put_ascii(e, i);
             i += 1;
+            if e & A_ALPHA != 0 {
+                let (n, up) = st.letters_after(bytes, i);
+                letters += n as u32;
+                upper += up;
+                i += n;
+            }
             continue;
         }
         let (c, len) = char_at(bytes, i);
@@ -381,6 +387,38 @@ impl Fast {
         self.start_run(c);
         self.write_ascii(e, orig);
         self.snap();
+    }
+
+    /// Writes the ASCII letters from `bytes[from..]` that follow the letter just written, up to
+    /// the first that is not a letter or repeats the one before it (the caller takes those).
+    /// Returns how many, and how many were capitals.
+    #[inline(always)]
+    fn letters_after(&mut self, bytes: &[u8], from: usize) -> (usize, u32) {
+        let mut prev = self.run_char as u8;
+        let mut upper = 0;
+        let mut j = from;
+        while let Some(&b) = bytes.get(j) {
+            let f = b | 0x20;
+            if f.wrapping_sub(b'a') >= 26 || f == prev {
+                break;
+            }
+            upper += (b < 0x60) as u32;
+            self.out.push(f as char);
+            if !self.identity {
+                self.map.push(j as u32);
+            }
+            prev = f;
+            j += 1;
+        }
+        if j > from {
+            // Two letters in a row: no spelled-out word ends here, and no leetspeak starts.
+            self.h = (self.h << 2) | SC_ALPHA;
+            self.ls = 0;
+            self.start_run(prev as u32);
+            self.run_start_len -= 1;
+            self.snap();
+        }
+        (j - from, upper)
     }
 
     /// Pushes the non-ASCII character of quick-table entry `q`, from original offset `orig`.
