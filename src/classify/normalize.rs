@@ -109,6 +109,9 @@ pub fn normalize_into(
         one_byte_word: false,
         leet: false,
         leet_at: 0,
+        word_cyrillic: false,
+        word_ascii: false,
+        mixed: false,
     };
     let (mut letters, mut upper) = (0u32, 0u32);
     let bytes = text.as_bytes();
@@ -149,6 +152,12 @@ pub fn normalize_into(
                 st.put_ascii(ASCII[(q & 0x7F) as usize], i);
             } else {
                 st.put(q, i);
+                if (0x430..=0x44F).contains(&(q & Q_CHAR)) {
+                    let (n, l, up) = st.cyrillic_after(bytes, i + len, &letter_info);
+                    letters += l;
+                    upper += up;
+                    i += n;
+                }
             }
         } else {
             st.switch_to_map();
@@ -170,6 +179,7 @@ pub fn normalize_into(
         one_byte_word,
         leet,
         leet_at,
+        mixed,
         ..
     } = st;
     // Where the first leetspeak to replace sits, while nothing has moved the text.
@@ -177,7 +187,7 @@ pub fn normalize_into(
     // Only texts with a one-byte word between two spaces are tested for spelled-out words
     // (`has_spaced_letters`).
     let mut spaced = spaced && one_byte_word;
-    if cyrillic && has_mixed_word(&out) {
+    if cyrillic && mixed && has_mixed_word(&out) {
         if map.is_empty() {
             map.extend(0..out.len() as u32);
         }
@@ -248,6 +258,7 @@ const A_KEEP: u32 = 1 << 12;
 const A_LETTER_SHIFT: u32 = 13;
 const A_UPPER_SHIFT: u32 = 14;
 const A_PUNCT: u32 = 1 << 15;
+const A_WORD: u32 = 1 << 16;
 
 const ASCII: [u32; 128] = {
     let mut t = [0u32; 128];
@@ -281,6 +292,9 @@ const ASCII: [u32; 128] = {
         if matches!(b, b'!' | b'?' | b'@') {
             e |= A_PUNCT;
         }
+        if f.is_ascii_alphanumeric() {
+            e |= A_WORD;
+        }
         t[i] = e;
         i += 1;
     }
@@ -296,6 +310,7 @@ const Q_KEEP: u32 = 1 << 23;
 const Q_CYR: u32 = 1 << 24;
 const Q_ASCII: u32 = 1 << 25;
 const Q_RESIZE: u32 = 1 << 26;
+const Q_CYR_WIDE: u32 = 1 << 27;
 const Q_SLOW: u32 = 1 << 31;
 
 /// The spelled-out class of a written character (see [`spaced_runs`]).
@@ -323,7 +338,24 @@ fn char_classes(c: char) -> u32 {
     if (0x400..0x480).contains(&u) {
         e |= Q_CYR;
     }
+    if (0x400..0x500).contains(&u) {
+        e |= Q_CYR_WIDE;
+    }
     e
+}
+
+/// The Cyrillic letter (U+0410..U+044F) encoded by `b0 b1`, and what it folds to (lower case,
+/// "й" read as "и", as [`fold_char`] does).
+#[inline(always)]
+fn cyrillic_letter(b0: u8, b1: u8) -> Option<(char, char)> {
+    let u = match (b0, b1) {
+        (0xD0, 0x90..=0xBF) => 0x400 + (b1 as u32 - 0x80),
+        (0xD1, 0x80..=0x8F) => 0x440 + (b1 as u32 - 0x80),
+        _ => return None,
+    };
+    let f = if u < 0x430 { u + 0x20 } else { u };
+    let f = if f == 0x439 { 0x438 } else { f };
+    Some((char::from_u32(u)?, char::from_u32(f)?))
 }
 
 /// The quick-table entry of a non-ASCII character.
@@ -368,6 +400,12 @@ struct Fast {
     /// One to three leet characters stand between two ASCII letters; the first at `leet_at`.
     leet: bool,
     leet_at: usize,
+    /// The current word (ended by ASCII other than letters and digits) has a character of
+    /// U+0400..U+04FF, has an ASCII letter or digit; some word had both (the cheap test of
+    /// [`has_mixed_word`]).
+    word_cyrillic: bool,
+    word_ascii: bool,
+    mixed: bool,
 }
 
 impl Fast {
@@ -421,6 +459,48 @@ impl Fast {
         (j - from, upper)
     }
 
+    /// Writes the Cyrillic letters (U+0410..U+044F) from `bytes[from..]` that follow the
+    /// Cyrillic letter just written, up to the first that is not one or folds to the same
+    /// letter as the one before it (the caller takes those). Returns the bytes taken, and the
+    /// letters and capitals among them as `letter_info` counts them.
+    #[inline(always)]
+    fn cyrillic_after(
+        &mut self,
+        bytes: &[u8],
+        from: usize,
+        letter_info: &impl Fn(char) -> u32,
+    ) -> (usize, u32, u32) {
+        let mut prev = self.run_char;
+        let (mut letters, mut upper) = (0, 0);
+        let mut j = from;
+        while j + 1 < bytes.len() {
+            let Some((c, f)) = cyrillic_letter(bytes[j], bytes[j + 1]) else {
+                break;
+            };
+            if f as u32 == prev {
+                break;
+            }
+            let li = letter_info(c);
+            letters += li & 1;
+            upper += li >> 1;
+            self.out.push(f);
+            if !self.identity {
+                self.map.push(j as u32);
+                self.map.push(j as u32);
+            }
+            prev = f as u32;
+            j += 2;
+        }
+        if j > from {
+            // Two letters in a row: no spelled-out word ends here.
+            self.h = (self.h << 2) | SC_ALPHA;
+            self.start_run(prev);
+            self.run_start_len -= 2;
+            self.snap();
+        }
+        (j - from, letters, upper)
+    }
+
     /// Pushes the non-ASCII character of quick-table entry `q`, from original offset `orig`.
     #[inline(always)]
     fn put(&mut self, q: u32, orig: usize) {
@@ -469,6 +549,13 @@ impl Fast {
         } else {
             self.ls = LS_NONE;
         }
+        if e & A_WORD != 0 {
+            self.word_ascii = true;
+            self.mixed |= self.word_cyrillic;
+        } else {
+            self.word_ascii = false;
+            self.word_cyrillic = false;
+        }
         self.out.push((e & 0x7F) as u8 as char);
         if !self.identity {
             self.map.push(orig as u32);
@@ -481,6 +568,10 @@ impl Fast {
         self.push_class((q >> Q_SC_SHIFT) & 3);
         self.ls = LS_NONE;
         self.cyrillic |= q & Q_CYR != 0;
+        if q & Q_CYR_WIDE != 0 {
+            self.word_cyrillic = true;
+            self.mixed |= self.word_ascii;
+        }
         self.out.push(c);
         if !self.identity {
             for _ in 0..c.len_utf8() {
@@ -1235,6 +1326,21 @@ mod tests {
     }
 
     #[test]
+    fn cyrillic_letters_fold_as_the_quick_table_says() {
+        for u in 0x410..=0x44F {
+            let c = char::from_u32(u).unwrap();
+            let mut b = [0u8; 4];
+            let e = c.encode_utf8(&mut b).as_bytes();
+            let (orig, f) = cyrillic_letter(e[0], e[1]).unwrap();
+            assert_eq!(orig, c);
+            assert_eq!(quick_entry(c), char_classes(f), "{c}");
+            assert_eq!(quick_fold(c), Some(f));
+        }
+        assert_eq!(cyrillic_letter(0xD1, 0x91), None, "ё takes the table");
+        assert_eq!(cyrillic_letter(0xD0, 0x80), None, "Ѐ takes the table");
+    }
+
+    #[test]
     fn fast_path_equals_the_exact_builder_on_known_cases() {
         for s in [
             "\0\0\0a b c d",
@@ -1249,6 +1355,8 @@ mod tests {
             "ЁЛКА Йога е6лан cyкa",
             "ґaґ",
             "а м а з о н с к а я   т о р г",
+            "ДДДДАААА ЙЙЙ йй МОЛОКО cyкaaa ПРИВЕТ!!! Ёлка ааа",
+            "\u{4D9}x \u{4D9}a, ґ-a, яé6",
         ] {
             assert_same(s).unwrap();
         }
