@@ -867,6 +867,8 @@ struct Scratch {
     /// check the same word.
     last_word: (usize, usize, usize),
     last_stem: String,
+    /// The normalised text's buffers.
+    norm: Normalized,
 }
 
 thread_local! {
@@ -1068,7 +1070,7 @@ impl Engine {
     }
 
     fn analyse_with(&self, orig: &str, hint: Option<&str>, sc: &mut Scratch) -> Found {
-        let mut norm = Normalized::default();
+        let mut norm = std::mem::take(&mut sc.norm);
         let mut counts = TextCounts::default();
         let table = char_info_table();
         normalize_into(orig, &mut norm, &mut counts, |c| letter_info(table, c));
@@ -1176,11 +1178,13 @@ impl Engine {
                 apply(rule, ri, spans, &mut state);
             }
         }
+        let fingerprint = layout.fingerprint;
+        sc.norm = norm;
         Found {
             lang,
             sentiment,
             features: feats,
-            fingerprint: layout.fingerprint,
+            fingerprint,
             state,
         }
     }
