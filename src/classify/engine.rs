@@ -796,6 +796,83 @@ fn letter_info(table: &[u8], c: char) -> u32 {
     }
 }
 
+/// The counts features take from the normaliser equal a pass of their own over the original.
+#[cfg(test)]
+mod feature_count_tests {
+    use super::*;
+
+    /// Letters, capitals, '!', '?' and '¿', and mentions, counted the way `features` did
+    /// before the normaliser took it over.
+    fn counted_apart(orig: &str) -> TextCounts {
+        let mut c = TextCounts::default();
+        let bytes = orig.as_bytes();
+        let table = char_info_table();
+        let mut i = 0;
+        while i < bytes.len() {
+            let x = bytes[i];
+            if x < 0x80 {
+                match x {
+                    b'a'..=b'z' => c.letters += 1,
+                    b'A'..=b'Z' => {
+                        c.letters += 1;
+                        c.upper += 1;
+                    }
+                    b'!' => c.exclaims += 1,
+                    b'?' => c.questions += 1,
+                    b'@' if bytes
+                        .get(i + 1)
+                        .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
+                        && (i == 0 || !bytes[i - 1].is_ascii_alphanumeric()) =>
+                    {
+                        c.mentions += 1
+                    }
+                    _ => {}
+                }
+                i += 1;
+                continue;
+            }
+            let (ch, len) = char_at(bytes, i);
+            let info = char_info(table, ch);
+            if ch == '¿' {
+                c.questions += 1;
+            } else if info & CI_LETTER != 0 {
+                c.letters += 1;
+                if info & CI_UPPER != 0 {
+                    c.upper += 1;
+                }
+            }
+            i += len;
+        }
+        c
+    }
+
+    fn counted_by_normaliser(orig: &str) -> TextCounts {
+        let mut n = Normalized::default();
+        let mut c = TextCounts::default();
+        let table = char_info_table();
+        normalize_into(orig, &mut n, &mut c, |ch| letter_info(table, ch));
+        c
+    }
+
+    #[test]
+    fn shouting_and_mentions_are_counted_on_what_the_author_wrote() {
+        let orig = "ДЕБИЛ!!! Ñandú @maria, mail@x.es ¿QUÉ?";
+        assert_eq!(counted_by_normaliser(orig), counted_apart(orig));
+        let c = counted_by_normaliser(orig);
+        assert_eq!((c.exclaims, c.questions, c.mentions), (3, 2, 1));
+        assert_eq!((c.letters, c.upper), (25, 9));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn normaliser_counts_equal_a_pass_of_their_own(
+            s in "([a-zA-Z0-9 !?@_.¿ЁёЙйЯяДд]|\\PC){0,60}"
+        ) {
+            proptest::prop_assert_eq!(counted_by_normaliser(&s), counted_apart(&s));
+        }
+    }
+}
+
 /// Links: `scheme://`, `www.`, or a bare domain with a common top-level domain.
 fn count_links(norm: &str) -> u32 {
     let b = norm.as_bytes();
