@@ -1,12 +1,16 @@
 //! Text normalisation for matching: compatibility decomposition (NFKC's folding), case folding,
 //! accent folding, elongation collapse ("sooooo" → "so") and leetspeak ("id10t" → "idiot"),
 //! while keeping a map from every normalised byte back to the original text, so that matched
-//! spans can be highlighted where the author wrote them. ASCII text takes a fast path.
+//! spans can be highlighted where the author wrote them. One pass over the original does the
+//! folding, notes exactly whether the later passes (Cyrillic look-alikes, spelled-out words,
+//! leetspeak) can change anything, and counts what the classifier's features read from the
+//! original (letters, capitals, '!', '?', mentions); runs of ASCII or Cyrillic letters take a
+//! tight loop.
 
 use unicode_normalization::char::{decompose_compatible, is_combining_mark};
 
 /// Text folded for matching, with the way back to the original.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Normalized {
     /// Lower-case, accent-free, compatibility-folded text.
     pub text: String,
@@ -51,17 +55,6 @@ pub fn normalize(text: &str) -> Normalized {
     let mut n = Normalized::default();
     normalize_into(text, &mut n, &mut TextCounts::default(), |_| 0);
     n
-}
-
-impl Default for Normalized {
-    fn default() -> Normalized {
-        Normalized {
-            text: String::new(),
-            map: Vec::new(),
-            orig_len: 0,
-            elongated: false,
-        }
-    }
 }
 
 /// What the classifier's features read from the original text, counted while normalising.
