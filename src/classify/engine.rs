@@ -11,7 +11,7 @@ use aho_corasick::{Anchored, MatchKind, StartKind};
 use regex::Regex;
 use rust_stemmers::{Algorithm, Stemmer};
 
-use super::normalize::{Normalized, char_at, normalize};
+use super::normalize::{Normalized, TextCounts, char_at, normalize, normalize_into};
 use super::pack::{Merged, PackError, SourcedRule, check_rule};
 use super::sentiment::{self, Cue};
 use crate::domain::{AuthorHistory, Flag, Flags, Lang, RuleHit, Tag};
@@ -825,84 +825,109 @@ struct Hit {
     at: u32,
 }
 
-const F_LETTER: u8 = 1;
-const F_UPPER: u8 = 2;
-/// Punctuation [`features`] looks at, or not a letter.
-const F_OTHER: u8 = 4;
-
-/// Per ASCII byte: `F_LETTER | F_UPPER` for capitals, `F_LETTER` for small letters, 0 for
-/// bytes [`features`] ignores, `F_OTHER` for the rest (punctuation it counts, and so on).
-const FEAT: [u8; 128] = {
-    let mut t = [F_OTHER; 128];
-    let mut i = 0;
-    while i < 128 {
-        let b = i as u8;
-        t[i] = if b.is_ascii_uppercase() {
-            F_LETTER | F_UPPER
-        } else if b.is_ascii_lowercase() {
-            F_LETTER
-        } else if b == b'!' || b == b'?' || b == b'@' {
-            F_OTHER
-        } else {
-            0
-        };
-        i += 1;
-    }
-    t
-};
-
-/// Counts words, links, mentions, capitals and punctuation of the original text.
-fn features(orig: &str, norm: &str, layout: &Layout) -> Features {
-    let mut f = Features {
+/// Counts words, links, mentions, capitals and punctuation; `counts` come from the original
+/// text (see [`letter_info`]), words and links from the layout and the normalised text.
+fn features(counts: &TextCounts, norm: &str, layout: &Layout) -> Features {
+    Features {
         words: layout.word_starts.len() as u32,
-        ..Features::default()
-    };
-    let bytes = orig.as_bytes();
-    let table = char_info_table();
-    // ASCII letters and capitals, counted apart so they stay in registers.
-    let (mut letters, mut upper) = (0u32, 0u32);
-    let mut i = 0;
-    while i < bytes.len() {
-        let x = bytes[i];
-        if x < 0x80 {
-            let k = FEAT[x as usize];
-            if k != F_OTHER {
-                letters += (k & F_LETTER) as u32;
-                upper += ((k & F_UPPER) >> 1) as u32;
+        links: if layout.dots { count_links(norm) } else { 0 },
+        mentions: counts.mentions,
+        exclaims: counts.exclaims,
+        questions: counts.questions,
+        letters: counts.letters,
+        upper: counts.upper,
+    }
+}
+
+/// For the normaliser's counts: 0 when a non-ASCII `c` is not a letter, 1 for a letter, 3 for
+/// a capital letter (`table` from [`char_info_table`]).
+#[inline(always)]
+fn letter_info(table: &[u8], c: char) -> u32 {
+    let info = char_info(table, c);
+    if info & CI_LETTER == 0 {
+        0
+    } else if info & CI_UPPER != 0 {
+        3
+    } else {
+        1
+    }
+}
+
+/// The counts features take from the normaliser equal a pass of their own over the original.
+#[cfg(test)]
+mod feature_count_tests {
+    use super::*;
+
+    /// Letters, capitals, '!', '?' and '¿', and mentions, counted the way `features` did
+    /// before the normaliser took it over.
+    fn counted_apart(orig: &str) -> TextCounts {
+        let mut c = TextCounts::default();
+        let bytes = orig.as_bytes();
+        let table = char_info_table();
+        let mut i = 0;
+        while i < bytes.len() {
+            let x = bytes[i];
+            if x < 0x80 {
+                match x {
+                    b'a'..=b'z' => c.letters += 1,
+                    b'A'..=b'Z' => {
+                        c.letters += 1;
+                        c.upper += 1;
+                    }
+                    b'!' => c.exclaims += 1,
+                    b'?' => c.questions += 1,
+                    b'@' if bytes
+                        .get(i + 1)
+                        .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
+                        && (i == 0 || !bytes[i - 1].is_ascii_alphanumeric()) =>
+                    {
+                        c.mentions += 1
+                    }
+                    _ => {}
+                }
                 i += 1;
                 continue;
             }
-            match x {
-                b'!' => f.exclaims += 1,
-                b'?' => f.questions += 1,
-                b'@' if bytes
-                    .get(i + 1)
-                    .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
-                    && (i == 0 || !bytes[i - 1].is_ascii_alphanumeric()) =>
-                {
-                    f.mentions += 1
+            let (ch, len) = char_at(bytes, i);
+            let info = char_info(table, ch);
+            if ch == '¿' {
+                c.questions += 1;
+            } else if info & CI_LETTER != 0 {
+                c.letters += 1;
+                if info & CI_UPPER != 0 {
+                    c.upper += 1;
                 }
-                _ => {}
             }
-            i += 1;
-            continue;
+            i += len;
         }
-        let (c, len) = char_at(bytes, i);
-        let info = char_info(table, c);
-        if c == '¿' {
-            f.questions += 1;
-        } else if info & CI_LETTER != 0 {
-            f.letters += 1;
-            if info & CI_UPPER != 0 {
-                f.upper += 1;
-            }
-        }
-        i += len;
+        c
     }
-    f.letters += letters;
-    f.upper += upper;
-    f.links = if layout.dots { count_links(norm) } else { 0 };
-    f
+
+    fn counted_by_normaliser(orig: &str) -> TextCounts {
+        let mut n = Normalized::default();
+        let mut c = TextCounts::default();
+        let table = char_info_table();
+        normalize_into(orig, &mut n, &mut c, |ch| letter_info(table, ch));
+        c
+    }
+
+    #[test]
+    fn shouting_and_mentions_are_counted_on_what_the_author_wrote() {
+        let orig = "ДЕБИЛ!!! Ñandú @maria, mail@x.es ¿QUÉ?";
+        assert_eq!(counted_by_normaliser(orig), counted_apart(orig));
+        let c = counted_by_normaliser(orig);
+        assert_eq!((c.exclaims, c.questions, c.mentions), (3, 2, 1));
+        assert_eq!((c.letters, c.upper), (25, 9));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn normaliser_counts_equal_a_pass_of_their_own(
+            s in "([a-zA-Z0-9 !?@_.¿ЁёЙйЯяДд]|\\PC){0,60}"
+        ) {
+            proptest::prop_assert_eq!(counted_by_normaliser(&s), counted_apart(&s));
+        }
+    }
 }
 
 /// Links: `scheme://`, `www.`, or a bare domain with a common top-level domain.
@@ -1038,6 +1063,8 @@ struct Scratch {
     /// check the same word.
     last_word: (usize, usize, usize),
     last_stem: String,
+    /// The normalised text's buffers.
+    norm: Normalized,
 }
 
 thread_local! {
@@ -1376,11 +1403,14 @@ impl Engine {
     }
 
     fn analyse_with(&self, orig: &str, hint: Option<&str>, sc: &mut Scratch) -> Found {
-        let norm = normalize(orig);
+        let mut norm = std::mem::take(&mut sc.norm);
+        let mut counts = TextCounts::default();
+        let table = char_info_table();
+        normalize_into(orig, &mut norm, &mut counts, |c| letter_info(table, c));
         let t = norm.text.as_str();
         self.scan(t, sc);
         let lang = self.detect_lang(t, sc.layout.cyrillic, &sc.hits, hint);
-        let feats = features(orig, t, &sc.layout);
+        let feats = features(&counts, t, &sc.layout);
         let lang_ok = |l: Lang| lang == Lang::Other || l == lang;
 
         // Negators, and rule hits grouped by rule.
@@ -1417,11 +1447,13 @@ impl Engine {
             negators: !negators.is_empty(),
         };
         let state = self.evaluate(&text, lang_ok, &negated, &mut sc.groups, &mut sc.rule_bufs);
+        let fingerprint = layout.fingerprint;
+        sc.norm = norm;
         Found {
             lang,
             sentiment,
             features: feats,
-            fingerprint: layout.fingerprint,
+            fingerprint,
             state,
         }
     }
