@@ -271,6 +271,30 @@ fn lang_index(l: Lang) -> usize {
     }
 }
 
+/// Which of the four pack languages whatlang finds in `t`, when it is sure. Only those four
+/// are scored: what the packs need to know is which of them a text is written in, and
+/// scoring every Latin-script language cost three quarters of the classifier's time on real
+/// comments without a language field.
+fn whatlang_guess(t: &str) -> Option<Lang> {
+    static DETECTOR: std::sync::OnceLock<whatlang::Detector> = std::sync::OnceLock::new();
+    let detector = DETECTOR.get_or_init(|| {
+        whatlang::Detector::with_allowlist(vec![
+            whatlang::Lang::Eng,
+            whatlang::Lang::Spa,
+            whatlang::Lang::Rus,
+            whatlang::Lang::Nld,
+        ])
+    });
+    let info = detector.detect(t).filter(|i| i.is_reliable())?;
+    Some(match info.lang() {
+        whatlang::Lang::Eng => Lang::En,
+        whatlang::Lang::Spa => Lang::Es,
+        whatlang::Lang::Rus => Lang::Ru,
+        whatlang::Lang::Nld => Lang::Nl,
+        _ => return None,
+    })
+}
+
 fn tag_index(t: Tag) -> usize {
     Tag::ALL.iter().position(|x| *x == t).unwrap_or(4)
 }
@@ -1384,11 +1408,8 @@ impl Engine {
         if n >= 2 && n > second {
             return LANGS[best];
         }
-        match whatlang::detect_lang(t) {
-            Some(whatlang::Lang::Eng) => Lang::En,
-            Some(whatlang::Lang::Spa) => Lang::Es,
-            Some(whatlang::Lang::Rus) => Lang::Ru,
-            Some(whatlang::Lang::Nld) => Lang::Nl,
+        match whatlang_guess(t) {
+            Some(l) => l,
             _ if n > second => LANGS[best],
             _ => Lang::Other,
         }
