@@ -8,6 +8,7 @@
 pub mod classify;
 pub mod cli;
 pub mod domain;
+mod fnv;
 pub mod ingest;
 pub mod insights;
 pub mod replies;

@@ -15,6 +15,7 @@ use super::normalize::{Normalized, TextCounts, char_at, normalize, normalize_int
 use super::pack::{Merged, PackError, SourcedRule, check_rule};
 use super::sentiment::{self, Cue};
 use crate::domain::{AuthorHistory, Flag, Flags, Lang, RuleHit, Tag};
+use crate::fnv;
 
 /// How a term matches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -52,6 +53,8 @@ struct Term {
     /// For [`Mode::Stem`]: the stem, the language whose stemmer made it, and the fewest
     /// bytes a word needs to count as a form of the listed word.
     stem: Option<(Box<str>, Lang, u8)>,
+    /// What it is for; once compiled, only the lexicon uses (stop word, negator, sentiment…):
+    /// the rules' uses move to [`Engine::rule_uses`].
     uses: Vec<Use>,
     /// The kinds of its uses (`K_*` bits), so a hit skips the passes it plays no part in.
     kinds: u8,
@@ -64,11 +67,11 @@ const K_NEG: u8 = 2;
 const K_BOOST: u8 = 4;
 const K_CONTRAST: u8 = 8;
 const K_SENT: u8 = 16;
-const K_RULE: u8 = 32;
 
 fn use_kind(u: &Use) -> u8 {
     match u {
-        Use::Rule(..) => K_RULE,
+        // Rule uses move to `Engine::rule_uses` once compiled.
+        Use::Rule(..) => 0,
         Use::Stop(_) => K_STOP,
         Use::Negator(_) => K_NEG,
         Use::Booster(_) => K_BOOST,
@@ -576,6 +579,7 @@ impl Engine {
                 _ => None,
             }));
             term.rule_uses = (from, rule_uses.len() as u32);
+            term.uses.retain(|u| !matches!(u, Use::Rule(..)));
         }
         let mut always = vec![0u64; rules.len().div_ceil(64)];
         for (i, r) in rules.iter().enumerate() {
@@ -1061,7 +1065,7 @@ impl std::hash::Hasher for Prehashed {
         self.0
     }
     fn write(&mut self, bytes: &[u8]) {
-        self.0 = super::fnv1a(self.0, bytes);
+        self.0 = fnv::hash(self.0, bytes);
     }
     fn write_u64(&mut self, v: u64) {
         self.0 = v;
@@ -1104,7 +1108,7 @@ struct Fnv(u64);
 impl std::hash::BuildHasher for BuildFnv {
     type Hasher = Fnv;
     fn build_hasher(&self) -> Fnv {
-        Fnv(super::FNV_OFFSET)
+        Fnv(fnv::OFFSET)
     }
 }
 
@@ -1113,7 +1117,7 @@ impl std::hash::Hasher for Fnv {
         self.0
     }
     fn write(&mut self, bytes: &[u8]) {
-        self.0 = super::fnv1a(self.0, bytes);
+        self.0 = fnv::hash(self.0, bytes);
     }
 }
 
@@ -1166,8 +1170,8 @@ impl Engine {
         let b = t.as_bytes();
         // FNV-1a over the bytes of the letters and digits (the fingerprint), and over the
         // bytes of the current word (its key in the word cache).
-        let mut h: u64 = super::FNV_OFFSET;
-        let mut wh: u64 = super::FNV_OFFSET;
+        let mut h: u64 = fnv::OFFSET;
+        let mut wh: u64 = fnv::OFFSET;
         let mut cyrillic = 0;
         let mut word_start = usize::MAX;
         let mut reorder = false;
@@ -1182,11 +1186,11 @@ impl Engine {
                 if ASCII_WORD[x as usize] {
                     if word_start == usize::MAX {
                         word_start = i;
-                        wh = super::FNV_OFFSET;
+                        wh = fnv::OFFSET;
                         layout.word_starts.push(i as u32);
                     }
-                    h = (h ^ x as u64).wrapping_mul(0x0100_0000_01b3);
-                    wh = (wh ^ x as u64).wrapping_mul(0x0100_0000_01b3);
+                    h = fnv::step(h, x);
+                    wh = fnv::step(wh, x);
                 } else {
                     if word_start != usize::MAX {
                         self.word_hits(t, word_start, i, wh, sc);
@@ -1211,12 +1215,12 @@ impl Engine {
             if char_info(table, c) & CI_WORD != 0 {
                 if word_start == usize::MAX {
                     word_start = i;
-                    wh = super::FNV_OFFSET;
+                    wh = fnv::OFFSET;
                     layout.word_starts.push(i as u32);
                 }
                 for &y in &b[i..i + len] {
-                    h = (h ^ y as u64).wrapping_mul(0x0100_0000_01b3);
-                    wh = (wh ^ y as u64).wrapping_mul(0x0100_0000_01b3);
+                    h = fnv::step(h, y);
+                    wh = fnv::step(wh, y);
                 }
                 cyrillic += (x == 0xD0 || x == 0xD1) as u32;
             } else if word_start != usize::MAX {

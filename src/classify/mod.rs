@@ -84,17 +84,6 @@ fn builtin_version() -> String {
     format!("builtin-{BUILTIN_VERSION}")
 }
 
-/// Where an FNV-1a hash starts.
-pub(crate) const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-
-/// FNV-1a of `bytes` continued from `h` ([`FNV_OFFSET`] for a fresh hash): pack versions and
-/// the engine's stem cache keys.
-pub(crate) fn fnv1a(h: u64, bytes: &[u8]) -> u64 {
-    bytes
-        .iter()
-        .fold(h, |h, &b| (h ^ b as u64).wrapping_mul(0x0100_0000_01b3))
-}
-
 impl Classifier {
     /// The default packs shipped in the binary, compiled once per call.
     pub fn builtin() -> Classifier {
@@ -130,7 +119,7 @@ impl Classifier {
         let version = format!(
             "{}+user-{:08x}",
             builtin_version(),
-            fnv1a(FNV_OFFSET, text.as_bytes()) as u32
+            crate::fnv::hash(crate::fnv::OFFSET, text.as_bytes()) as u32
         );
         Ok(Classifier {
             engine: Engine::compile(&merged, version)?,

@@ -179,12 +179,7 @@ pub(crate) fn due_time(ms: i64) -> Option<DateTime<Utc>> {
 
 /// A 64-bit FNV-1a hash, stable across versions and platforms (stored in the database).
 pub fn stable_hash(bytes: &[u8]) -> i64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in bytes {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    h as i64
+    crate::fnv::hash(crate::fnv::OFFSET, bytes) as i64
 }
 
 #[cfg(test)]
