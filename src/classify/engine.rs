@@ -17,6 +17,8 @@ use super::sentiment::{self, Cue};
 use crate::domain::{AuthorHistory, Flag, Flags, Lang, RuleHit, Tag};
 use crate::fnv;
 
+mod tokens;
+
 /// How a term matches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Mode {
@@ -1093,6 +1095,7 @@ struct Scratch {
     last_stem: String,
     /// The normalised text's buffers.
     norm: Normalized,
+    tokens: tokens::TokenCache,
 }
 
 thread_local! {
@@ -1312,24 +1315,31 @@ impl Engine {
     /// Checks the patterns that end at `e` in match state `sid` of the `across` automaton;
     /// true when a hit may need putting back in order.
     fn across_hits(&self, m: &Matcher, t: &str, sid: StateID, e: usize, sc: &mut Scratch) -> bool {
-        let bytes = t.as_bytes();
         let mut reorder = false;
         for k in 0..m.dfa.match_len(sid) {
             let pid = m.pids[m.dfa.match_pattern(sid, k).as_usize()] as usize;
-            let s = e - self.pat_len[pid] as usize;
-            // Most candidates sit inside a word: drop those before looking at their terms.
-            if self.pat_info[pid] & PAT_RAW == 0
-                && s > 0
-                && bytes[s - 1] < 0x80
-                && ASCII_WORD[bytes[s - 1] as usize]
-            {
-                continue;
-            }
-            let before = sc.hits.len();
-            self.check_pattern(t, s, e, pid, sc);
-            reorder |= self.pat_reorder[pid] && sc.hits.len() > before;
+            reorder |= self.across_candidate(t, pid, e, sc);
         }
         reorder
+    }
+
+    /// Checks pattern `pid` of the `across` automaton, whose match ended at `e`; true when a
+    /// hit may need putting back in order.
+    #[inline(always)]
+    fn across_candidate(&self, t: &str, pid: usize, e: usize, sc: &mut Scratch) -> bool {
+        let bytes = t.as_bytes();
+        let s = e - self.pat_len[pid] as usize;
+        // Most candidates sit inside a word: drop those before looking at their terms.
+        if self.pat_info[pid] & PAT_RAW == 0
+            && s > 0
+            && bytes[s - 1] < 0x80
+            && ASCII_WORD[bytes[s - 1] as usize]
+        {
+            return false;
+        }
+        let before = sc.hits.len();
+        self.check_pattern(t, s, e, pid, sc);
+        self.pat_reorder[pid] && sc.hits.len() > before
     }
 
     /// Checks the terms of pattern `pid`, found at `s..e`, and records the ones that hold.
@@ -1429,11 +1439,41 @@ impl Engine {
 
     fn analyse_with(&self, orig: &str, hint: Option<&str>, sc: &mut Scratch) -> Found {
         let mut norm = std::mem::take(&mut sc.norm);
+        let counts = self.read(orig, &mut norm, sc, true);
+        self.analyse_read(orig, hint, norm, counts, sc)
+    }
+
+    /// Normalises and scans `orig` into `norm` and the scratch's layout and hits, returning
+    /// the counts of the original: token by token ([`Engine::analyse_tokens`]) when
+    /// `by_tokens` and the text allows, else in one go.
+    fn read(
+        &self,
+        orig: &str,
+        norm: &mut Normalized,
+        sc: &mut Scratch,
+        by_tokens: bool,
+    ) -> TextCounts {
         let mut counts = TextCounts::default();
+        if by_tokens && self.analyse_tokens(orig, norm, &mut counts, sc) {
+            return counts;
+        }
+        counts = TextCounts::default();
         let table = char_info_table();
-        normalize_into(orig, &mut norm, &mut counts, |c| letter_info(table, c));
+        normalize_into(orig, norm, &mut counts, |c| letter_info(table, c));
+        self.scan(norm.text.as_str(), sc);
+        counts
+    }
+
+    /// The rest of [`Engine::analyse_with`], once the text is read.
+    fn analyse_read(
+        &self,
+        orig: &str,
+        hint: Option<&str>,
+        norm: Normalized,
+        counts: TextCounts,
+        sc: &mut Scratch,
+    ) -> Found {
         let t = norm.text.as_str();
-        self.scan(t, sc);
         let lang = self.detect_lang(t, sc.layout.cyrillic, &sc.hits, hint);
         let feats = features(&counts, t, &sc.layout);
         let lang_ok = |l: Lang| lang == Lang::Other || l == lang;

@@ -47,6 +47,82 @@ impl Normalized {
     }
 }
 
+impl Normalized {
+    /// The map from this text's bytes back to its original, or `None` when the two have the
+    /// same byte layout (every character folded to one of the same length).
+    pub(crate) fn byte_map(&self) -> Option<&[u32]> {
+        if self.map.is_empty() && self.text.len() == self.orig_len {
+            None
+        } else {
+            Some(&self.map)
+        }
+    }
+
+    /// Starts the normalised form of an original of `orig_len` bytes, to be put together from
+    /// pieces normalised apart (see [`Pieces`]).
+    pub(crate) fn pieces(&mut self, orig_len: usize) -> Pieces<'_> {
+        self.text.clear();
+        self.map.clear();
+        self.orig_len = orig_len;
+        self.elongated = false;
+        Pieces {
+            n: self,
+            mapped: false,
+        }
+    }
+}
+
+/// A [`Normalized`] put together piece by piece: the normalised forms of stretches of the
+/// original that normalise apart exactly as they do in place (the classifier's per-token
+/// path). The map is started the way [`normalize_into`] starts it, at the first piece whose
+/// layout differs from its original's.
+pub(crate) struct Pieces<'a> {
+    n: &'a mut Normalized,
+    mapped: bool,
+}
+
+impl Pieces<'_> {
+    /// The normalised text so far.
+    #[inline]
+    pub(crate) fn len(&self) -> usize {
+        self.n.text.len()
+    }
+
+    /// Appends `piece`, normalised from the original at byte `orig`; `map` is the piece's own
+    /// [`Normalized::byte_map`] (`None`: the same layout as its original).
+    #[inline]
+    pub(crate) fn push(&mut self, piece: &str, orig: usize, map: Option<&[u32]>) {
+        if map.is_some() && !self.mapped {
+            self.mapped = true;
+            let len = self.n.text.len();
+            start_map(&mut self.n.map, len, self.n.text.capacity());
+        }
+        if self.mapped {
+            let o = orig as u32;
+            match map {
+                Some(m) => self.n.map.extend(m.iter().map(|&k| o + k)),
+                None => self.n.map.extend(o..o + piece.len() as u32),
+            }
+        }
+        self.n.text.push_str(piece);
+    }
+
+    /// Ends the text; `elongated` when a piece was.
+    pub(crate) fn finish(self, elongated: bool) {
+        self.n.elongated = elongated;
+    }
+}
+
+impl std::ops::AddAssign for TextCounts {
+    fn add_assign(&mut self, o: TextCounts) {
+        self.letters += o.letters;
+        self.upper += o.upper;
+        self.exclaims += o.exclaims;
+        self.questions += o.questions;
+        self.mentions += o.mentions;
+    }
+}
+
 /// Normalises `text` for matching. Deterministic and total: any string is accepted.
 ///
 /// The normalised text keeps the original's byte layout (and needs no map) as long as every
