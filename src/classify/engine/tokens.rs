@@ -23,8 +23,9 @@ use super::{
 use crate::classify::normalize::{Normalized, TextCounts, normalize_into};
 use crate::fnv;
 
-/// Tokens kept before the cache starts afresh, bounding its memory.
+/// Tokens, and bytes of them, kept before the cache starts afresh, bounding its memory.
 const TOKEN_CACHE_MAX: usize = 50_000;
+const TOKEN_BYTES_MAX: usize = 4 << 20;
 
 /// Slots of the cache's index: a power of two, well above [`TOKEN_CACHE_MAX`].
 const INDEX_BITS: u32 = 17;
@@ -205,7 +206,7 @@ impl Engine {
         sc: &mut Scratch,
     ) -> bool {
         let mut tc = std::mem::take(&mut sc.tokens);
-        if tc.tokens.len() >= TOKEN_CACHE_MAX {
+        if tc.tokens.len() >= TOKEN_CACHE_MAX || tc.raw.len() >= TOKEN_BYTES_MAX {
             tc.clear();
         }
         let ok = self.read_tokens(orig, norm, counts, &mut tc, sc);
@@ -723,6 +724,36 @@ mod tests {
         ] {
             assert_eq!(read(t, true), read(t, false), "{t:?}");
         }
+    }
+
+    #[test]
+    fn a_cache_started_afresh_reads_as_before() {
+        let e = engine();
+        let mut sc = Scratch::default();
+        let text = "Still waiting for my refund, idiots!!! 😂 \"quoted\" cyкa";
+        let mut whole = Normalized::default();
+        e.read(text, &mut whole, &mut sc, false);
+        let hits = |sc: &Scratch| {
+            sc.hits
+                .iter()
+                .map(|h| (h.term, h.start, h.end, h.at))
+                .collect::<Vec<_>>()
+        };
+        let expected = hits(&sc);
+        let mut norm = Normalized::default();
+        e.read(text, &mut norm, &mut sc, true);
+        assert!(!sc.tokens.tokens.is_empty());
+        sc.tokens.clear();
+        assert!(
+            sc.tokens
+                .index
+                .get(fnv::hash(fnv::OFFSET, b"waiting"))
+                .is_none()
+        );
+        e.read("waiting idiots", &mut norm, &mut sc, true);
+        e.read(text, &mut norm, &mut sc, true);
+        assert_eq!(norm.text, whole.text);
+        assert_eq!(hits(&sc), expected);
     }
 
     proptest::proptest! {
