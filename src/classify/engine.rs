@@ -186,6 +186,15 @@ pub(crate) struct Found {
     pub state: State,
 }
 
+/// What [`Engine::analyse_with`] found, apart from the fired rules it leaves in the scratch.
+struct Summary {
+    lang: Lang,
+    sentiment: f32,
+    features: Features,
+    fingerprint: i64,
+    tally: Tally,
+}
+
 pub(crate) struct Engine {
     /// The patterns that are one whole word or its start (letters and digits only, every
     /// term with a left boundary): what they find in a word depends on the word alone, so
@@ -1093,10 +1102,28 @@ struct Scratch {
     last_stem: String,
     /// The normalised text's buffers.
     norm: Normalized,
+    /// An analysis is under way: one that finds it set was cut short by a panic and may have
+    /// left the buffers' invariants broken (such as [`Groups::ends`] at zero), so it starts
+    /// from fresh buffers.
+    busy: bool,
 }
 
 thread_local! {
     static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
+}
+
+/// Runs `f` with the thread's [`Scratch`], borrowed in place.
+fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
+    SCRATCH.with(|cell| {
+        let mut sc = cell.borrow_mut();
+        if sc.busy {
+            *sc = Scratch::default();
+        }
+        sc.busy = true;
+        let r = f(&mut sc);
+        sc.busy = false;
+        r
+    })
 }
 
 /// FNV-1a for the stem cache's short keys (SipHash costs more than the look-up saves).
@@ -1421,13 +1448,40 @@ impl Engine {
 
     /// The author-independent part: normalise, detect the language, match, score.
     pub fn analyse(&self, orig: &str, hint: Option<&str>) -> Found {
-        let mut sc = SCRATCH.with(|s| std::mem::take(&mut *s.borrow_mut()));
-        let found = self.analyse_with(orig, hint, &mut sc);
-        SCRATCH.with(|s| *s.borrow_mut() = sc);
-        found
+        with_scratch(|sc| {
+            let s = self.analyse_with(orig, hint, sc);
+            Found {
+                lang: s.lang,
+                sentiment: s.sentiment,
+                features: s.features,
+                fingerprint: s.fingerprint,
+                state: State {
+                    tally: s.tally,
+                    rules: sc.rule_bufs.fired.to_vec(),
+                    spans: sc.rule_bufs.spans.to_vec(),
+                },
+            }
+        })
     }
 
-    fn analyse_with(&self, orig: &str, hint: Option<&str>, sc: &mut Scratch) -> Found {
+    /// `decide(&analyse(orig, hint), history)` without keeping the fired rules apart: the
+    /// verdict is built from the thread's buffers. Also gives the language and sentiment.
+    pub fn classify(
+        &self,
+        orig: &str,
+        hint: Option<&str>,
+        history: &AuthorHistory,
+    ) -> (Lang, f32, Decision) {
+        with_scratch(|sc| {
+            let s = self.analyse_with(orig, hint, sc);
+            let b = &sc.rule_bufs;
+            let d = self.decide_parts(s.tally, &b.fired, &b.spans, history);
+            (s.lang, s.sentiment, d)
+        })
+    }
+
+    /// Analyses `orig`; the fired rules and their spans are left in `sc.rule_bufs`.
+    fn analyse_with(&self, orig: &str, hint: Option<&str>, sc: &mut Scratch) -> Summary {
         let mut norm = std::mem::take(&mut sc.norm);
         let mut counts = TextCounts::default();
         let table = char_info_table();
@@ -1471,15 +1525,15 @@ impl Engine {
             sentiment,
             negators: !negators.is_empty(),
         };
-        let state = self.evaluate(&text, lang_ok, &negated, &mut sc.groups, &mut sc.rule_bufs);
+        let tally = self.evaluate(&text, lang_ok, &negated, &mut sc.groups, &mut sc.rule_bufs);
         let fingerprint = layout.fingerprint;
         sc.norm = norm;
-        Found {
+        Summary {
             lang,
             sentiment,
             features: feats,
             fingerprint,
-            state,
+            tally,
         }
     }
 
@@ -1572,7 +1626,7 @@ impl Engine {
         negated: &impl Fn(u32) -> bool,
         g: &mut Groups,
         bufs: &mut RuleBufs,
-    ) -> State {
+    ) -> Tally {
         let RuleBufs {
             rule_spans,
             distinct,
@@ -1627,11 +1681,7 @@ impl Engine {
                 });
             }
         }
-        State {
-            tally,
-            rules: fired.to_vec(),
-            spans: spans.to_vec(),
-        }
+        tally
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -1697,17 +1747,28 @@ impl Engine {
     /// The author-dependent part: history rules, then the tag.
     pub fn decide(&self, found: &Found, history: &AuthorHistory) -> Decision {
         let state = &found.state;
+        self.decide_parts(state.tally, &state.rules, &state.spans, history)
+    }
+
+    /// [`Engine::decide`] on the parts of a [`State`].
+    fn decide_parts(
+        &self,
+        tally: Tally,
+        fired: &[Fired],
+        spans: &[(usize, usize)],
+        history: &AuthorHistory,
+    ) -> Decision {
         let have = [
             history.asked_compensation,
             history.same_text,
             history.trolled,
             history.comments,
         ];
-        let mut tally = state.tally;
-        let mut rules = Vec::with_capacity(state.rules.len());
+        let mut tally = tally;
+        let mut rules = Vec::with_capacity(fired.len());
         // Pending rules are weighed in rule order, each against the tally so far, as if they
         // came after every rule that fired without the history.
-        for f in &state.rules {
+        for f in fired {
             let rule = &self.rules[f.rule as usize];
             if f.pending {
                 let Some(min) = rule.history else { continue };
@@ -1718,7 +1779,7 @@ impl Engine {
             }
             rules.push(RuleHit {
                 rule: rule.id.clone(),
-                spans: state.spans[f.spans.0 as usize..f.spans.1 as usize].to_vec(),
+                spans: spans[f.spans.0 as usize..f.spans.1 as usize].to_vec(),
             });
         }
         Decision {

@@ -138,11 +138,16 @@ impl Classifier {
     /// same text before, trolled before) and picks the tag.
     pub fn decide(&self, a: &Analysis, history: &AuthorHistory) -> Classification {
         let d = self.engine.decide(&a.found, history);
+        self.verdict(a.found.lang, a.found.sentiment, d)
+    }
+
+    /// The public verdict from a decision on a text of `lang` and `sentiment`.
+    fn verdict(&self, lang: Lang, sentiment: f32, d: engine::Decision) -> Classification {
         Classification {
             tag: d.tag,
             flags: d.tally.flags,
-            sentiment: (a.found.sentiment * 1000.0).round() / 1000.0,
-            lang: a.found.lang,
+            sentiment: (sentiment * 1000.0).round() / 1000.0,
+            lang,
             scores: Tag::ALL
                 .iter()
                 .zip(d.tally.scores)
@@ -153,14 +158,15 @@ impl Classifier {
         }
     }
 
-    /// `decide(&analyse(text, lang_hint), history)`.
+    /// `decide(&analyse(text, lang_hint), history)`, without keeping the analysis.
     pub fn classify(
         &self,
         text: &str,
         lang_hint: Option<&str>,
         history: &AuthorHistory,
     ) -> Classification {
-        self.decide(&self.analyse(text, lang_hint), history)
+        let (lang, sentiment, d) = self.engine.classify(text, lang_hint, history);
+        self.verdict(lang, sentiment, d)
     }
 
     /// The version of the packs: `builtin-<n>`, plus a hash of the user pack when there is one.
