@@ -60,6 +60,10 @@ struct Term {
     kinds: u8,
     /// Its uses by rules, as a range of [`Engine::rule_uses`].
     rule_uses: (u32, u32),
+    /// The languages it is a stop word of ([`lang_bit`]s).
+    stop: u8,
+    /// The languages it is a negator in ([`lang_bit`]s).
+    neg: u8,
 }
 
 const K_STOP: u8 = 1;
@@ -67,6 +71,8 @@ const K_NEG: u8 = 2;
 const K_BOOST: u8 = 4;
 const K_CONTRAST: u8 = 8;
 const K_SENT: u8 = 16;
+/// The uses `sentiment` reads.
+const K_LEXICON: u8 = K_BOOST | K_CONTRAST | K_SENT;
 
 fn use_kind(u: &Use) -> u8 {
     match u {
@@ -84,7 +90,8 @@ fn use_kind(u: &Use) -> u8 {
 #[derive(Debug)]
 pub(crate) struct Rule {
     pub id: String,
-    lang: Option<Lang>,
+    /// The texts it applies to: [`lang_bit`] of its language, every bit without one.
+    langs: u8,
     has_any: bool,
     has_also: bool,
     has_none: bool,
@@ -307,6 +314,30 @@ fn whatlang_guess(t: &str) -> Option<Lang> {
     })
 }
 
+/// One bit per language, [`Lang::Other`] included, for language tests on masks.
+fn lang_bit(l: Lang) -> u8 {
+    match l {
+        Lang::En => 1,
+        Lang::Es => 2,
+        Lang::Ru => 4,
+        Lang::Nl => 8,
+        Lang::Other => 16,
+    }
+}
+
+/// Every [`lang_bit`].
+const ALL_LANGS: u8 = 31;
+
+/// The [`lang_bit`]s a text of language `l` accepts: its own, or every one for a text of no
+/// known language.
+fn text_langs(l: Lang) -> u8 {
+    if l == Lang::Other {
+        ALL_LANGS
+    } else {
+        lang_bit(l)
+    }
+}
+
 fn tag_index(t: Tag) -> usize {
     Tag::ALL.iter().position(|x| *x == t).unwrap_or(4)
 }
@@ -417,6 +448,8 @@ impl Compiler<'_> {
                     uses: Vec::new(),
                     kinds: 0,
                     rule_uses: (0, 0),
+                    stop: 0,
+                    neg: 0,
                 });
                 self.term_index.insert(key, t);
                 self.pat_terms[pid as usize].push(t);
@@ -427,6 +460,11 @@ impl Compiler<'_> {
         if !term.uses.contains(&usage) {
             term.uses.push(usage);
             term.kinds |= use_kind(&usage);
+            match usage {
+                Use::Stop(l) => term.stop |= lang_bit(l),
+                Use::Negator(l) => term.neg |= lang_bit(l),
+                _ => {}
+            }
         }
     }
 
@@ -662,7 +700,7 @@ fn compile_rule(c: &mut Compiler<'_>, idx: u32, sr: &SourcedRule) -> Result<Rule
         id: r.id.get_ref().clone(),
         checks_features,
         checks_state: true,
-        lang,
+        langs: lang.map_or(ALL_LANGS, lang_bit),
         has_any: !r.any.is_empty(),
         has_also: !r.also.is_empty(),
         has_none: !r.none.is_empty(),
@@ -1089,6 +1127,8 @@ const WORD_CACHE_MAX: usize = 50_000;
 struct Scratch {
     hits: Vec<Hit>,
     negators: Vec<(u32, u32)>,
+    /// The hits `sentiment` reads, by index.
+    lexicon: Vec<u32>,
     groups: Groups,
     rule_bufs: RuleBufs,
     cues: Vec<Cue>,
@@ -1414,15 +1454,15 @@ impl Engine {
         }
         let mut counts = [0u32; 4];
         for h in hits {
-            let term = &self.terms[h.term as usize];
-            if term.kinds & K_STOP == 0 {
+            let stop = self.terms[h.term as usize].stop;
+            if stop == 0 {
                 continue;
             }
-            for u in &term.uses {
-                if let Use::Stop(l) = u {
-                    counts[lang_index(*l)] += 1;
-                }
+            for (i, n) in counts.iter_mut().enumerate() {
+                *n += u32::from(stop >> i & 1);
             }
+            // `lang_index` counts a stop word of no pack language as English.
+            counts[0] += u32::from(stop >> 4 & 1);
         }
         let (best, &n) = counts
             .iter()
@@ -1492,8 +1532,14 @@ impl Engine {
         let feats = features(&counts, t, &sc.layout);
         let lang_ok = |l: Lang| lang == Lang::Other || l == lang;
 
-        // Negators, and rule hits grouped by rule.
-        self.group_events(&sc.hits, lang_ok, &mut sc.negators, &mut sc.groups);
+        // Negators, the lexicon's hits, and rule hits grouped by rule.
+        self.group_events(
+            &sc.hits,
+            text_langs(lang),
+            &mut sc.negators,
+            &mut sc.lexicon,
+            &mut sc.groups,
+        );
 
         let layout = &sc.layout;
         let negators = &sc.negators;
@@ -1511,6 +1557,7 @@ impl Engine {
             &norm,
             layout,
             &sc.hits,
+            &sc.lexicon,
             &feats,
             &lang_ok,
             &negated,
@@ -1525,7 +1572,13 @@ impl Engine {
             sentiment,
             negators: !negators.is_empty(),
         };
-        let tally = self.evaluate(&text, lang_ok, &negated, &mut sc.groups, &mut sc.rule_bufs);
+        let tally = self.evaluate(
+            &text,
+            text_langs(lang),
+            &negated,
+            &mut sc.groups,
+            &mut sc.rule_bufs,
+        );
         let fingerprint = layout.fingerprint;
         sc.norm = norm;
         Summary {
@@ -1537,13 +1590,15 @@ impl Engine {
         }
     }
 
-    /// Collects the negators among `hits` and groups the rules' hits by rule, in rule order
-    /// (a counting pass, then a placing pass: no sort).
+    /// Collects the negators among `hits` (their language among `langs`, a [`text_langs`]
+    /// mask) and the hits `sentiment` reads (their indices, in `lexicon`), and groups the
+    /// rules' hits by rule, in rule order (a counting pass, then a placing pass: no sort).
     fn group_events(
         &self,
         hits: &[Hit],
-        lang_ok: impl Fn(Lang) -> bool,
+        langs: u8,
         negators: &mut Vec<(u32, u32)>,
+        lexicon: &mut Vec<u32>,
         g: &mut Groups,
     ) {
         let Groups {
@@ -1553,6 +1608,7 @@ impl Engine {
             touched,
         } = g;
         negators.clear();
+        lexicon.clear();
         raw.clear();
         events.clear();
         let n_rules = self.rules.len();
@@ -1561,15 +1617,16 @@ impl Engine {
         }
         touched.clear();
         touched.resize(n_rules.div_ceil(64), 0);
-        for h in hits {
+        // Local slices, so their addresses stay in registers while they are written.
+        let ends = &mut ends[..];
+        let touched = &mut touched[..];
+        for (i, h) in hits.iter().enumerate() {
             let term = &self.terms[h.term as usize];
-            if term.kinds & K_NEG != 0
-                && term
-                    .uses
-                    .iter()
-                    .any(|u| matches!(*u, Use::Negator(l) if lang_ok(l)))
-            {
+            if term.neg & langs != 0 {
                 negators.push((h.start, h.end));
+            }
+            if term.kinds & K_LEXICON != 0 {
+                lexicon.push(i as u32);
             }
             let (from, to) = term.rule_uses;
             if from != to {
@@ -1587,9 +1644,6 @@ impl Engine {
         if raw.is_empty() {
             return;
         }
-        // Local slices, so their addresses stay in registers while they are written.
-        let ends = &mut ends[..];
-        let touched = &mut touched[..];
         for e in raw.iter() {
             let r = e.rule as usize;
             ends[r] += 1;
@@ -1622,7 +1676,7 @@ impl Engine {
     fn evaluate(
         &self,
         x: &Text<'_>,
-        lang_ok: impl Fn(Lang) -> bool,
+        langs: u8,
         negated: &impl Fn(u32) -> bool,
         g: &mut Groups,
         bufs: &mut RuleBufs,
@@ -1651,9 +1705,7 @@ impl Engine {
                 // Untouched rules are in `always`: they have no `any` list.
                 let mine = &g.events[from..ev];
                 let rule = &self.rules[ri];
-                if let Some(l) = rule.lang
-                    && !lang_ok(l)
-                {
+                if rule.langs & langs == 0 {
                     continue;
                 }
                 // The state is cheaper to check than the text, and a history rule checks it
@@ -1691,6 +1743,7 @@ impl Engine {
         norm: &Normalized,
         layout: &Layout,
         hits: &[Hit],
+        lexicon: &[u32],
         f: &Features,
         lang_ok: &dyn Fn(Lang) -> bool,
         negated: &dyn Fn(u32) -> bool,
@@ -1700,11 +1753,9 @@ impl Engine {
         boosters.clear();
         let mut contrast: Option<usize> = None;
         let shouting = f.shouting();
-        for h in hits {
+        for &i in lexicon {
+            let h = &hits[i as usize];
             let term = &self.terms[h.term as usize];
-            if term.kinds & (K_BOOST | K_CONTRAST | K_SENT) == 0 {
-                continue;
-            }
             for u in &term.uses {
                 match *u {
                     Use::Booster(l) if lang_ok(l) => boosters.push(h.end),
@@ -1983,19 +2034,21 @@ fn state_conditions(rule: &Rule, s: &Tally) -> bool {
     if !rule.checks_state {
         return true;
     }
-    let tags_scored: u8 = s
-        .scores
-        .iter()
-        .enumerate()
-        .filter(|(_, v)| **v > 0.0)
-        .fold(0, |m, (i, _)| m | 1 << i);
+    let tags_hold = || {
+        let tags_scored: u8 = s
+            .scores
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| **v > 0.0)
+            .fold(0, |m, (i, _)| m | 1 << i);
+        (tags_scored & rule.if_tags) == rule.if_tags && tags_scored & rule.unless_tags == 0
+    };
     (s.flags.0 & rule.if_flags.0) == rule.if_flags.0
         && (rule.if_any_flags.is_empty() || s.flags.0 & rule.if_any_flags.0 != 0)
         && s.flags.0 & rule.unless_flags.0 == 0
         && (s.facts & rule.if_facts) == rule.if_facts
         && s.facts & rule.unless_facts == 0
-        && (tags_scored & rule.if_tags) == rule.if_tags
-        && tags_scored & rule.unless_tags == 0
+        && (rule.if_tags | rule.unless_tags == 0 || tags_hold())
 }
 
 fn apply(rule: &Rule, s: &mut Tally) {
