@@ -11,6 +11,7 @@ use aho_corasick::{Anchored, MatchKind, StartKind};
 use regex::Regex;
 use rust_stemmers::{Algorithm, Stemmer};
 
+use super::needle;
 use super::normalize::{Normalized, TextCounts, char_at, normalize, normalize_into};
 use super::pack::{Merged, PackError, SourcedRule, check_rule};
 use super::sentiment::{self, Cue};
@@ -98,6 +99,8 @@ pub(crate) struct Rule {
     within: Option<u32>,
     min_hits: Option<u32>,
     regex: Option<Regex>,
+    /// Characters every match of the regex holds one of ([`needle::needles`]), when known.
+    needles: Option<Box<[char]>>,
     negatable: bool,
     skip_quoted: bool,
     min_words: Option<u32>,
@@ -706,6 +709,11 @@ fn compile_rule(c: &mut Compiler<'_>, idx: u32, sr: &SourcedRule) -> Result<Rule
         has_none: !r.none.is_empty(),
         within: r.within,
         min_hits: r.min_hits,
+        needles: r
+            .regex
+            .as_deref()
+            .and_then(needle::needles)
+            .map(Vec::into_boxed_slice),
         regex,
         negatable: r.negatable,
         skip_quoted: r.skip_quoted,
@@ -1955,7 +1963,16 @@ fn text_conditions(
         }
     }
     if let Some(re) = &rule.regex {
-        let Some(m) = re.find(x.norm.text.as_str()) else {
+        let t = x.norm.text.as_str();
+        // A text without the characters every match holds cannot match.
+        if rule
+            .needles
+            .as_deref()
+            .is_some_and(|n| !needle::any_in(t, n))
+        {
+            return false;
+        }
+        let Some(m) = re.find(t) else {
             return false;
         };
         out.push((m.start(), m.end()));
@@ -2009,25 +2026,28 @@ fn near(within: Option<u32>, layout: &Layout, a: (usize, usize), b: (usize, usiz
 
 /// Sorts spans and merges the ones that overlap, so each stretch of text is shown once.
 fn merge_spans(spans: &mut Vec<(usize, usize)>) {
-    if spans.len() < 2 {
+    let n = spans.len();
+    if n < 2 {
         return;
     }
     // Hits come in the order their matches end: mostly sorted already.
     if !spans.is_sorted() {
         spans.sort_unstable();
     }
-    let mut kept = 1;
-    for i in 1..spans.len() {
+    let mut kept = 0;
+    let mut cur = spans[0];
+    for i in 1..n {
         let (s, e) = spans[i];
-        let last = &mut spans[kept - 1];
-        if s < last.1 {
-            last.1 = last.1.max(e);
+        if s < cur.1 {
+            cur.1 = cur.1.max(e);
         } else {
-            spans[kept] = (s, e);
+            spans[kept] = cur;
             kept += 1;
+            cur = (s, e);
         }
     }
-    spans.truncate(kept);
+    spans[kept] = cur;
+    spans.truncate(kept + 1);
 }
 
 fn state_conditions(rule: &Rule, s: &Tally) -> bool {

@@ -9,6 +9,7 @@
 
 mod engine;
 pub mod eval;
+mod needle;
 mod normalize;
 pub mod pack;
 pub mod sentiment;
