@@ -100,7 +100,7 @@ pub(crate) struct Rule {
     min_hits: Option<u32>,
     regex: Option<Regex>,
     /// Characters every match of the regex holds one of ([`needle::needles`]), when known.
-    needles: Option<Box<[char]>>,
+    needles: Option<needle::Needles>,
     negatable: bool,
     skip_quoted: bool,
     min_words: Option<u32>,
@@ -713,7 +713,7 @@ fn compile_rule(c: &mut Compiler<'_>, idx: u32, sr: &SourcedRule) -> Result<Rule
             .regex
             .as_deref()
             .and_then(needle::needles)
-            .map(Vec::into_boxed_slice),
+            .and_then(|set| needle::Needles::new(&set)),
         regex,
         negatable: r.negatable,
         skip_quoted: r.skip_quoted,
@@ -1557,7 +1557,10 @@ impl Engine {
                     && ns < s
                     && s - ne <= 48
                     && layout.words_between(ne as usize, s as usize) <= 2
-                    && !t[ne as usize..s as usize].contains(['.', '!', '?', ';'])
+                    // Bytes, not characters: no byte of a longer UTF-8 sequence is ASCII.
+                    && !t.as_bytes()[ne as usize..s as usize]
+                        .iter()
+                        .any(|b| matches!(b, b'.' | b'!' | b'?' | b';'))
             })
         };
         let sentiment = self.sentiment(
@@ -1654,8 +1657,11 @@ impl Engine {
         }
         for e in raw.iter() {
             let r = e.rule as usize;
-            ends[r] += 1;
-            touched[r / 64] |= 1 << (r % 64);
+            let n = ends[r];
+            if n == 0 {
+                touched[r / 64] |= 1 << (r % 64);
+            }
+            ends[r] = n + 1;
         }
         // Counts become where each group starts...
         let mut at = 0;
@@ -1965,11 +1971,7 @@ fn text_conditions(
     if let Some(re) = &rule.regex {
         let t = x.norm.text.as_str();
         // A text without the characters every match holds cannot match.
-        if rule
-            .needles
-            .as_deref()
-            .is_some_and(|n| !needle::any_in(t, n))
-        {
+        if rule.needles.as_ref().is_some_and(|n| !n.any_in(t)) {
             return false;
         }
         let Some(m) = re.find(t) else {

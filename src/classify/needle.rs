@@ -21,15 +21,49 @@ pub(crate) fn needles(pattern: &str) -> Option<Vec<char>> {
     }
 }
 
-/// Whether `text` holds one of `needles`.
-pub(crate) fn any_in(text: &str, needles: &[char]) -> bool {
-    needles.iter().any(|&c| {
-        if c.is_ascii() {
-            text.as_bytes().contains(&(c as u8))
-        } else {
-            text.contains(c)
+/// Needles ready to look for.
+#[derive(Debug)]
+pub(crate) struct Needles {
+    /// Up to [`MAX_NEEDLES`] ASCII needles, the first repeated to fill the array.
+    bytes: Option<[u8; MAX_NEEDLES]>,
+    /// The needles, when one is not ASCII.
+    chars: Box<[char]>,
+}
+
+impl Needles {
+    pub(crate) fn new(set: &[char]) -> Option<Needles> {
+        let first = *set.first()?;
+        if set.len() > MAX_NEEDLES {
+            return None;
         }
-    })
+        let bytes = set.iter().all(char::is_ascii).then(|| {
+            let mut b = [first as u8; MAX_NEEDLES];
+            for (slot, &c) in b.iter_mut().zip(set) {
+                *slot = c as u8;
+            }
+            b
+        });
+        Some(Needles {
+            bytes,
+            chars: set.into(),
+        })
+    }
+
+    /// Whether `text` holds one of the needles.
+    pub(crate) fn any_in(&self, text: &str) -> bool {
+        let Some(n) = self.bytes else {
+            return self.chars.iter().any(|&c| text.contains(c));
+        };
+        let has = |b: u8| (b == n[0]) | (b == n[1]) | (b == n[2]) | (b == n[3]);
+        // Whole blocks without an early exit, so the compiler compares many bytes at once.
+        let mut blocks = text.as_bytes().chunks_exact(32);
+        for block in blocks.by_ref() {
+            if block.iter().fold(false, |acc, &b| acc | has(b)) {
+                return true;
+            }
+        }
+        blocks.remainder().iter().any(|&b| has(b))
+    }
 }
 
 /// What a piece of a pattern guarantees about its matches.
@@ -261,6 +295,18 @@ mod tests {
     }
 
     #[test]
+    fn needles_are_found_anywhere_in_a_long_text() {
+        let n = Needles::new(&['.', '*']).unwrap();
+        let long = "ничего такого здесь нет ".repeat(5);
+        assert!(!n.any_in(&long));
+        assert!(n.any_in(&format!("{long}х..")));
+        assert!(n.any_in(&format!("*{long}")));
+        let cyr = Needles::new(&['х']).unwrap();
+        assert!(cyr.any_in(&long[..long.len() - 1].replace("такого", "х")));
+        assert!(!cyr.any_in("abc"));
+    }
+
+    #[test]
     fn what_it_cannot_follow_gives_no_answer() {
         for p in [
             "(?i)abc",
@@ -298,7 +344,7 @@ mod tests {
                     "{pattern:?} matched {:?} without {set:?}", m.as_str()
                 );
             }
-            if !any_in(&text, &set) {
+            if !Needles::new(&set).is_some_and(|n| n.any_in(&text)) {
                 proptest::prop_assert!(!re.is_match(&text));
             }
         }
