@@ -276,6 +276,55 @@ mod tests {
     }
 
     #[test]
+    fn classify_gives_the_verdict_of_analyse_then_decide() {
+        let heavy = AuthorHistory {
+            comments: 9,
+            asked_compensation: 3,
+            trolled: 3,
+            same_text: 3,
+            muted: false,
+        };
+        for (text, lang) in [
+            (
+                "Still waiting for my refund, order #123, you idiots!!",
+                None,
+            ),
+            ("I want my money back", Some("en")),
+            ("Ты х.. и п***ц, верните деньги", None),
+            ("check out my channel www.example.com", None),
+            ("", None),
+        ] {
+            let a = c().analyse(text, lang);
+            for h in [&AuthorHistory::default(), &heavy] {
+                assert_eq!(c().classify(text, lang, h), c().decide(&a, h), "{text}");
+            }
+        }
+    }
+
+    #[test]
+    fn regex_rules_fire_when_their_text_is_there() {
+        let ids = |text: &str| -> Vec<String> {
+            let v = c().classify(text, None, &AuthorHistory::default());
+            v.rules.into_iter().map(|r| r.rule).collect()
+        };
+        let masked = ids("ну ты и х.. конечно, п***ц полный");
+        assert!(
+            masked.iter().any(|r| r == "ru.abuse.masked_mat"),
+            "{masked:?}"
+        );
+        let plain = ids("ну ты и хам конечно, полный провал");
+        assert!(
+            !plain.iter().any(|r| r == "ru.abuse.masked_mat"),
+            "{plain:?}"
+        );
+        let support = ids("@AcmeSupport why is my order still not here?");
+        assert!(
+            support.iter().any(|r| r == "en.complaint.to_support"),
+            "{support:?}"
+        );
+    }
+
+    #[test]
     fn spans_point_into_the_original_text() {
         let text = "Eres un IDIOOOTA y un imbécil";
         let v = c().classify(text, Some("es"), &AuthorHistory::default());
