@@ -11,6 +11,7 @@ use aho_corasick::{Anchored, MatchKind, StartKind};
 use regex::Regex;
 use rust_stemmers::{Algorithm, Stemmer};
 
+use super::needle;
 use super::normalize::{Normalized, TextCounts, char_at, normalize, normalize_into};
 use super::pack::{Merged, PackError, SourcedRule, check_rule};
 use super::sentiment::{self, Cue};
@@ -62,6 +63,10 @@ struct Term {
     kinds: u8,
     /// Its uses by rules, as a range of [`Engine::rule_uses`].
     rule_uses: (u32, u32),
+    /// The languages it is a stop word of ([`lang_bit`]s).
+    stop: u8,
+    /// The languages it is a negator in ([`lang_bit`]s).
+    neg: u8,
 }
 
 const K_STOP: u8 = 1;
@@ -69,6 +74,8 @@ const K_NEG: u8 = 2;
 const K_BOOST: u8 = 4;
 const K_CONTRAST: u8 = 8;
 const K_SENT: u8 = 16;
+/// The uses `sentiment` reads.
+const K_LEXICON: u8 = K_BOOST | K_CONTRAST | K_SENT;
 
 fn use_kind(u: &Use) -> u8 {
     match u {
@@ -86,13 +93,16 @@ fn use_kind(u: &Use) -> u8 {
 #[derive(Debug)]
 pub(crate) struct Rule {
     pub id: String,
-    lang: Option<Lang>,
+    /// The texts it applies to: [`lang_bit`] of its language, every bit without one.
+    langs: u8,
     has_any: bool,
     has_also: bool,
     has_none: bool,
     within: Option<u32>,
     min_hits: Option<u32>,
     regex: Option<Regex>,
+    /// Characters every match of the regex holds one of ([`needle::needles`]), when known.
+    needles: Option<needle::Needles>,
     negatable: bool,
     skip_quoted: bool,
     min_words: Option<u32>,
@@ -186,6 +196,16 @@ pub(crate) struct Found {
     pub features: Features,
     pub fingerprint: i64,
     pub state: State,
+}
+
+/// What [`Engine::analyse_with`] found, apart from the fired rules it leaves in the scratch.
+#[derive(Debug)]
+struct Summary {
+    lang: Lang,
+    sentiment: f32,
+    features: Features,
+    fingerprint: i64,
+    tally: Tally,
 }
 
 pub(crate) struct Engine {
@@ -300,6 +320,30 @@ fn whatlang_guess(t: &str) -> Option<Lang> {
     })
 }
 
+/// One bit per language, [`Lang::Other`] included, for language tests on masks.
+fn lang_bit(l: Lang) -> u8 {
+    match l {
+        Lang::En => 1,
+        Lang::Es => 2,
+        Lang::Ru => 4,
+        Lang::Nl => 8,
+        Lang::Other => 16,
+    }
+}
+
+/// Every [`lang_bit`].
+const ALL_LANGS: u8 = 31;
+
+/// The [`lang_bit`]s a text of language `l` accepts: its own, or every one for a text of no
+/// known language.
+fn text_langs(l: Lang) -> u8 {
+    if l == Lang::Other {
+        ALL_LANGS
+    } else {
+        lang_bit(l)
+    }
+}
+
 fn tag_index(t: Tag) -> usize {
     Tag::ALL.iter().position(|x| *x == t).unwrap_or(4)
 }
@@ -410,6 +454,8 @@ impl Compiler<'_> {
                     uses: Vec::new(),
                     kinds: 0,
                     rule_uses: (0, 0),
+                    stop: 0,
+                    neg: 0,
                 });
                 self.term_index.insert(key, t);
                 self.pat_terms[pid as usize].push(t);
@@ -420,6 +466,11 @@ impl Compiler<'_> {
         if !term.uses.contains(&usage) {
             term.uses.push(usage);
             term.kinds |= use_kind(&usage);
+            match usage {
+                Use::Stop(l) => term.stop |= lang_bit(l),
+                Use::Negator(l) => term.neg |= lang_bit(l),
+                _ => {}
+            }
         }
     }
 
@@ -655,12 +706,17 @@ fn compile_rule(c: &mut Compiler<'_>, idx: u32, sr: &SourcedRule) -> Result<Rule
         id: r.id.get_ref().clone(),
         checks_features,
         checks_state: true,
-        lang,
+        langs: lang.map_or(ALL_LANGS, lang_bit),
         has_any: !r.any.is_empty(),
         has_also: !r.also.is_empty(),
         has_none: !r.none.is_empty(),
         within: r.within,
         min_hits: r.min_hits,
+        needles: r
+            .regex
+            .as_deref()
+            .and_then(needle::needles)
+            .and_then(|set| needle::Needles::new(&set)),
         regex,
         negatable: r.negatable,
         skip_quoted: r.skip_quoted,
@@ -1082,6 +1138,8 @@ const WORD_CACHE_MAX: usize = 50_000;
 struct Scratch {
     hits: Vec<Hit>,
     negators: Vec<(u32, u32)>,
+    /// The hits `sentiment` reads, by index.
+    lexicon: Vec<u32>,
     groups: Groups,
     rule_bufs: RuleBufs,
     cues: Vec<Cue>,
@@ -1096,10 +1154,28 @@ struct Scratch {
     /// The normalised text's buffers.
     norm: Normalized,
     tokens: tokens::TokenCache,
+    /// An analysis is under way: one that finds it set was cut short by a panic and may have
+    /// left the buffers' invariants broken (such as [`Groups::ends`] at zero), so it starts
+    /// from fresh buffers.
+    busy: bool,
 }
 
 thread_local! {
     static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
+}
+
+/// Runs `f` with the thread's [`Scratch`], borrowed in place.
+fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
+    SCRATCH.with(|cell| {
+        let mut sc = cell.borrow_mut();
+        if sc.busy {
+            *sc = Scratch::default();
+        }
+        sc.busy = true;
+        let r = f(&mut sc);
+        sc.busy = false;
+        r
+    })
 }
 
 /// FNV-1a for the stem cache's short keys (SipHash costs more than the look-up saves).
@@ -1397,15 +1473,15 @@ impl Engine {
         }
         let mut counts = [0u32; 4];
         for h in hits {
-            let term = &self.terms[h.term as usize];
-            if term.kinds & K_STOP == 0 {
+            let stop = self.terms[h.term as usize].stop;
+            if stop == 0 {
                 continue;
             }
-            for u in &term.uses {
-                if let Use::Stop(l) = u {
-                    counts[lang_index(*l)] += 1;
-                }
+            for (i, n) in counts.iter_mut().enumerate() {
+                *n += u32::from(stop >> i & 1);
             }
+            // `lang_index` counts a stop word of no pack language as English.
+            counts[0] += u32::from(stop >> 4 & 1);
         }
         let (best, &n) = counts
             .iter()
@@ -1431,13 +1507,40 @@ impl Engine {
 
     /// The author-independent part: normalise, detect the language, match, score.
     pub fn analyse(&self, orig: &str, hint: Option<&str>) -> Found {
-        let mut sc = SCRATCH.with(|s| std::mem::take(&mut *s.borrow_mut()));
-        let found = self.analyse_with(orig, hint, &mut sc);
-        SCRATCH.with(|s| *s.borrow_mut() = sc);
-        found
+        with_scratch(|sc| {
+            let s = self.analyse_with(orig, hint, sc);
+            Found {
+                lang: s.lang,
+                sentiment: s.sentiment,
+                features: s.features,
+                fingerprint: s.fingerprint,
+                state: State {
+                    tally: s.tally,
+                    rules: sc.rule_bufs.fired.to_vec(),
+                    spans: sc.rule_bufs.spans.to_vec(),
+                },
+            }
+        })
     }
 
-    fn analyse_with(&self, orig: &str, hint: Option<&str>, sc: &mut Scratch) -> Found {
+    /// `decide(&analyse(orig, hint), history)` without keeping the fired rules apart: the
+    /// verdict is built from the thread's buffers. Also gives the language and sentiment.
+    pub fn classify(
+        &self,
+        orig: &str,
+        hint: Option<&str>,
+        history: &AuthorHistory,
+    ) -> (Lang, f32, Decision) {
+        with_scratch(|sc| {
+            let s = self.analyse_with(orig, hint, sc);
+            let b = &sc.rule_bufs;
+            let d = self.decide_parts(s.tally, &b.fired, &b.spans, history);
+            (s.lang, s.sentiment, d)
+        })
+    }
+
+    /// Analyses `orig`; the fired rules and their spans are left in `sc.rule_bufs`.
+    fn analyse_with(&self, orig: &str, hint: Option<&str>, sc: &mut Scratch) -> Summary {
         let mut norm = std::mem::take(&mut sc.norm);
         let counts = self.read(orig, &mut norm, sc, true);
         self.analyse_read(orig, hint, norm, counts, sc)
@@ -1472,14 +1575,20 @@ impl Engine {
         norm: Normalized,
         counts: TextCounts,
         sc: &mut Scratch,
-    ) -> Found {
+    ) -> Summary {
         let t = norm.text.as_str();
         let lang = self.detect_lang(t, sc.layout.cyrillic, &sc.hits, hint);
         let feats = features(&counts, t, &sc.layout);
         let lang_ok = |l: Lang| lang == Lang::Other || l == lang;
 
-        // Negators, and rule hits grouped by rule.
-        self.group_events(&sc.hits, lang_ok, &mut sc.negators, &mut sc.groups);
+        // Negators, the lexicon's hits, and rule hits grouped by rule.
+        self.group_events(
+            &sc.hits,
+            text_langs(lang),
+            &mut sc.negators,
+            &mut sc.lexicon,
+            &mut sc.groups,
+        );
 
         let layout = &sc.layout;
         let negators = &sc.negators;
@@ -1489,7 +1598,10 @@ impl Engine {
                     && ns < s
                     && s - ne <= 48
                     && layout.words_between(ne as usize, s as usize) <= 2
-                    && !t[ne as usize..s as usize].contains(['.', '!', '?', ';'])
+                    // Bytes, not characters: no byte of a longer UTF-8 sequence is ASCII.
+                    && !t.as_bytes()[ne as usize..s as usize]
+                        .iter()
+                        .any(|b| matches!(b, b'.' | b'!' | b'?' | b';'))
             })
         };
         let sentiment = self.sentiment(
@@ -1497,6 +1609,7 @@ impl Engine {
             &norm,
             layout,
             &sc.hits,
+            &sc.lexicon,
             &feats,
             &lang_ok,
             &negated,
@@ -1511,25 +1624,33 @@ impl Engine {
             sentiment,
             negators: !negators.is_empty(),
         };
-        let state = self.evaluate(&text, lang_ok, &negated, &mut sc.groups, &mut sc.rule_bufs);
+        let tally = self.evaluate(
+            &text,
+            text_langs(lang),
+            &negated,
+            &mut sc.groups,
+            &mut sc.rule_bufs,
+        );
         let fingerprint = layout.fingerprint;
         sc.norm = norm;
-        Found {
+        Summary {
             lang,
             sentiment,
             features: feats,
             fingerprint,
-            state,
+            tally,
         }
     }
 
-    /// Collects the negators among `hits` and groups the rules' hits by rule, in rule order
-    /// (a counting pass, then a placing pass: no sort).
+    /// Collects the negators among `hits` (their language among `langs`, a [`text_langs`]
+    /// mask) and the hits `sentiment` reads (their indices, in `lexicon`), and groups the
+    /// rules' hits by rule, in rule order (a counting pass, then a placing pass: no sort).
     fn group_events(
         &self,
         hits: &[Hit],
-        lang_ok: impl Fn(Lang) -> bool,
+        langs: u8,
         negators: &mut Vec<(u32, u32)>,
+        lexicon: &mut Vec<u32>,
         g: &mut Groups,
     ) {
         let Groups {
@@ -1539,6 +1660,7 @@ impl Engine {
             touched,
         } = g;
         negators.clear();
+        lexicon.clear();
         raw.clear();
         events.clear();
         let n_rules = self.rules.len();
@@ -1547,15 +1669,16 @@ impl Engine {
         }
         touched.clear();
         touched.resize(n_rules.div_ceil(64), 0);
-        for h in hits {
+        // Local slices, so their addresses stay in registers while they are written.
+        let ends = &mut ends[..];
+        let touched = &mut touched[..];
+        for (i, h) in hits.iter().enumerate() {
             let term = &self.terms[h.term as usize];
-            if term.kinds & K_NEG != 0
-                && term
-                    .uses
-                    .iter()
-                    .any(|u| matches!(*u, Use::Negator(l) if lang_ok(l)))
-            {
+            if term.neg & langs != 0 {
                 negators.push((h.start, h.end));
+            }
+            if term.kinds & K_LEXICON != 0 {
+                lexicon.push(i as u32);
             }
             let (from, to) = term.rule_uses;
             if from != to {
@@ -1573,13 +1696,13 @@ impl Engine {
         if raw.is_empty() {
             return;
         }
-        // Local slices, so their addresses stay in registers while they are written.
-        let ends = &mut ends[..];
-        let touched = &mut touched[..];
         for e in raw.iter() {
             let r = e.rule as usize;
-            ends[r] += 1;
-            touched[r / 64] |= 1 << (r % 64);
+            let n = ends[r];
+            if n == 0 {
+                touched[r / 64] |= 1 << (r % 64);
+            }
+            ends[r] = n + 1;
         }
         // Counts become where each group starts...
         let mut at = 0;
@@ -1608,11 +1731,11 @@ impl Engine {
     fn evaluate(
         &self,
         x: &Text<'_>,
-        lang_ok: impl Fn(Lang) -> bool,
+        langs: u8,
         negated: &impl Fn(u32) -> bool,
         g: &mut Groups,
         bufs: &mut RuleBufs,
-    ) -> State {
+    ) -> Tally {
         let RuleBufs {
             rule_spans,
             distinct,
@@ -1637,9 +1760,7 @@ impl Engine {
                 // Untouched rules are in `always`: they have no `any` list.
                 let mine = &g.events[from..ev];
                 let rule = &self.rules[ri];
-                if let Some(l) = rule.lang
-                    && !lang_ok(l)
-                {
+                if rule.langs & langs == 0 {
                     continue;
                 }
                 // The state is cheaper to check than the text, and a history rule checks it
@@ -1667,11 +1788,7 @@ impl Engine {
                 });
             }
         }
-        State {
-            tally,
-            rules: fired.to_vec(),
-            spans: spans.to_vec(),
-        }
+        tally
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -1681,6 +1798,7 @@ impl Engine {
         norm: &Normalized,
         layout: &Layout,
         hits: &[Hit],
+        lexicon: &[u32],
         f: &Features,
         lang_ok: &dyn Fn(Lang) -> bool,
         negated: &dyn Fn(u32) -> bool,
@@ -1690,11 +1808,9 @@ impl Engine {
         boosters.clear();
         let mut contrast: Option<usize> = None;
         let shouting = f.shouting();
-        for h in hits {
+        for &i in lexicon {
+            let h = &hits[i as usize];
             let term = &self.terms[h.term as usize];
-            if term.kinds & (K_BOOST | K_CONTRAST | K_SENT) == 0 {
-                continue;
-            }
             for u in &term.uses {
                 match *u {
                     Use::Booster(l) if lang_ok(l) => boosters.push(h.end),
@@ -1737,17 +1853,28 @@ impl Engine {
     /// The author-dependent part: history rules, then the tag.
     pub fn decide(&self, found: &Found, history: &AuthorHistory) -> Decision {
         let state = &found.state;
+        self.decide_parts(state.tally, &state.rules, &state.spans, history)
+    }
+
+    /// [`Engine::decide`] on the parts of a [`State`].
+    fn decide_parts(
+        &self,
+        tally: Tally,
+        fired: &[Fired],
+        spans: &[(usize, usize)],
+        history: &AuthorHistory,
+    ) -> Decision {
         let have = [
             history.asked_compensation,
             history.same_text,
             history.trolled,
             history.comments,
         ];
-        let mut tally = state.tally;
-        let mut rules = Vec::with_capacity(state.rules.len());
+        let mut tally = tally;
+        let mut rules = Vec::with_capacity(fired.len());
         // Pending rules are weighed in rule order, each against the tally so far, as if they
         // came after every rule that fired without the history.
-        for f in &state.rules {
+        for f in fired {
             let rule = &self.rules[f.rule as usize];
             if f.pending {
                 let Some(min) = rule.history else { continue };
@@ -1758,7 +1885,7 @@ impl Engine {
             }
             rules.push(RuleHit {
                 rule: rule.id.clone(),
-                spans: state.spans[f.spans.0 as usize..f.spans.1 as usize].to_vec(),
+                spans: spans[f.spans.0 as usize..f.spans.1 as usize].to_vec(),
             });
         }
         Decision {
@@ -1883,7 +2010,12 @@ fn text_conditions(
         }
     }
     if let Some(re) = &rule.regex {
-        let Some(m) = re.find(x.norm.text.as_str()) else {
+        let t = x.norm.text.as_str();
+        // A text without the characters every match holds cannot match.
+        if rule.needles.as_ref().is_some_and(|n| !n.any_in(t)) {
+            return false;
+        }
+        let Some(m) = re.find(t) else {
             return false;
         };
         out.push((m.start(), m.end()));
@@ -1937,44 +2069,49 @@ fn near(within: Option<u32>, layout: &Layout, a: (usize, usize), b: (usize, usiz
 
 /// Sorts spans and merges the ones that overlap, so each stretch of text is shown once.
 fn merge_spans(spans: &mut Vec<(usize, usize)>) {
-    if spans.len() < 2 {
+    let n = spans.len();
+    if n < 2 {
         return;
     }
     // Hits come in the order their matches end: mostly sorted already.
     if !spans.is_sorted() {
         spans.sort_unstable();
     }
-    let mut kept = 1;
-    for i in 1..spans.len() {
+    let mut kept = 0;
+    let mut cur = spans[0];
+    for i in 1..n {
         let (s, e) = spans[i];
-        let last = &mut spans[kept - 1];
-        if s < last.1 {
-            last.1 = last.1.max(e);
+        if s < cur.1 {
+            cur.1 = cur.1.max(e);
         } else {
-            spans[kept] = (s, e);
+            spans[kept] = cur;
             kept += 1;
+            cur = (s, e);
         }
     }
-    spans.truncate(kept);
+    spans[kept] = cur;
+    spans.truncate(kept + 1);
 }
 
 fn state_conditions(rule: &Rule, s: &Tally) -> bool {
     if !rule.checks_state {
         return true;
     }
-    let tags_scored: u8 = s
-        .scores
-        .iter()
-        .enumerate()
-        .filter(|(_, v)| **v > 0.0)
-        .fold(0, |m, (i, _)| m | 1 << i);
+    let tags_hold = || {
+        let tags_scored: u8 = s
+            .scores
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| **v > 0.0)
+            .fold(0, |m, (i, _)| m | 1 << i);
+        (tags_scored & rule.if_tags) == rule.if_tags && tags_scored & rule.unless_tags == 0
+    };
     (s.flags.0 & rule.if_flags.0) == rule.if_flags.0
         && (rule.if_any_flags.is_empty() || s.flags.0 & rule.if_any_flags.0 != 0)
         && s.flags.0 & rule.unless_flags.0 == 0
         && (s.facts & rule.if_facts) == rule.if_facts
         && s.facts & rule.unless_facts == 0
-        && (tags_scored & rule.if_tags) == rule.if_tags
-        && tags_scored & rule.unless_tags == 0
+        && (rule.if_tags | rule.unless_tags == 0 || tags_hold())
 }
 
 fn apply(rule: &Rule, s: &mut Tally) {

@@ -9,6 +9,7 @@
 
 mod engine;
 pub mod eval;
+mod needle;
 mod normalize;
 pub mod pack;
 pub mod sentiment;
@@ -138,11 +139,16 @@ impl Classifier {
     /// same text before, trolled before) and picks the tag.
     pub fn decide(&self, a: &Analysis, history: &AuthorHistory) -> Classification {
         let d = self.engine.decide(&a.found, history);
+        self.verdict(a.found.lang, a.found.sentiment, d)
+    }
+
+    /// The public verdict from a decision on a text of `lang` and `sentiment`.
+    fn verdict(&self, lang: Lang, sentiment: f32, d: engine::Decision) -> Classification {
         Classification {
             tag: d.tag,
             flags: d.tally.flags,
-            sentiment: (a.found.sentiment * 1000.0).round() / 1000.0,
-            lang: a.found.lang,
+            sentiment: (sentiment * 1000.0).round() / 1000.0,
+            lang,
             scores: Tag::ALL
                 .iter()
                 .zip(d.tally.scores)
@@ -153,14 +159,15 @@ impl Classifier {
         }
     }
 
-    /// `decide(&analyse(text, lang_hint), history)`.
+    /// `decide(&analyse(text, lang_hint), history)`, without keeping the analysis.
     pub fn classify(
         &self,
         text: &str,
         lang_hint: Option<&str>,
         history: &AuthorHistory,
     ) -> Classification {
-        self.decide(&self.analyse(text, lang_hint), history)
+        let (lang, sentiment, d) = self.engine.classify(text, lang_hint, history);
+        self.verdict(lang, sentiment, d)
     }
 
     /// The version of the packs: `builtin-<n>`, plus a hash of the user pack when there is one.
@@ -266,6 +273,55 @@ mod tests {
             .flat_map(|h| h.spans.iter().map(|&(s, e)| &text[s..e]))
             .collect();
         assert!(shown.contains(&"idiots"), "{shown:?}");
+    }
+
+    #[test]
+    fn classify_gives_the_verdict_of_analyse_then_decide() {
+        let heavy = AuthorHistory {
+            comments: 9,
+            asked_compensation: 3,
+            trolled: 3,
+            same_text: 3,
+            muted: false,
+        };
+        for (text, lang) in [
+            (
+                "Still waiting for my refund, order #123, you idiots!!",
+                None,
+            ),
+            ("I want my money back", Some("en")),
+            ("Ты х.. и п***ц, верните деньги", None),
+            ("check out my channel www.example.com", None),
+            ("", None),
+        ] {
+            let a = c().analyse(text, lang);
+            for h in [&AuthorHistory::default(), &heavy] {
+                assert_eq!(c().classify(text, lang, h), c().decide(&a, h), "{text}");
+            }
+        }
+    }
+
+    #[test]
+    fn regex_rules_fire_when_their_text_is_there() {
+        let ids = |text: &str| -> Vec<String> {
+            let v = c().classify(text, None, &AuthorHistory::default());
+            v.rules.into_iter().map(|r| r.rule).collect()
+        };
+        let masked = ids("ну ты и х.. конечно, п***ц полный");
+        assert!(
+            masked.iter().any(|r| r == "ru.abuse.masked_mat"),
+            "{masked:?}"
+        );
+        let plain = ids("ну ты и хам конечно, полный провал");
+        assert!(
+            !plain.iter().any(|r| r == "ru.abuse.masked_mat"),
+            "{plain:?}"
+        );
+        let support = ids("@AcmeSupport why is my order still not here?");
+        assert!(
+            support.iter().any(|r| r == "en.complaint.to_support"),
+            "{support:?}"
+        );
     }
 
     #[test]

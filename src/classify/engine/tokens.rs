@@ -621,7 +621,10 @@ mod tests {
                     .collect::<Vec<_>>()
             );
             let found = e.analyse_read(text, None, norm, counts, &mut sc);
-            out += &format!("{found:?}\n");
+            out += &format!(
+                "{found:?}\n{:?}\n{:?}\n",
+                sc.rule_bufs.fired, sc.rule_bufs.spans
+            );
         }
         out
     }
