@@ -1,6 +1,8 @@
-//! The compiled rule engine: every term of every pack in one Aho-Corasick automaton over the
-//! normalised text, word boundaries and word forms (stems) checked by hand on each candidate,
-//! then the rules evaluated in pack order. Text conditions are evaluated once per comment
+//! The compiled rule engine: the terms of every pack in two Aho-Corasick automata over the
+//! normalised text (whole-word patterns answered per distinct word, phrases and raw terms
+//! stepped along the text), word boundaries and word forms (stems) checked by hand on each
+//! candidate, then the rules evaluated in pack order. Most texts are read token by token from
+//! a per-thread cache (`tokens`). Text conditions are evaluated once per comment
 //! ([`Engine::analyse`]); rules on author history wait for [`Engine::decide`].
 
 use std::collections::HashMap;
