@@ -847,6 +847,27 @@ struct Layout {
 }
 
 impl Layout {
+    /// Empties it for the next text.
+    fn reset(&mut self) {
+        self.word_starts.clear();
+        self.quotes.clear();
+        self.dots = false;
+    }
+
+    /// Ends a text's layout: `h` is the FNV-1a of the bytes of its words (the fingerprint: 0
+    /// for a text without words, never 0 for one with words), `cyrillic` its Cyrillic letters.
+    fn finish(&mut self, h: u64, cyrillic: u32) {
+        self.fingerprint = if self.word_starts.is_empty() {
+            0
+        } else {
+            match h as i64 {
+                0 => 1,
+                v => v,
+            }
+        };
+        self.cyrillic = cyrillic;
+    }
+
     /// Number of words that start in `[a, b)`.
     fn words_between(&self, a: usize, b: usize) -> u32 {
         if a >= b {
@@ -1242,12 +1263,16 @@ impl Engine {
     /// ([`Engine::word_hits`]); the other patterns are found by one automaton stepped along
     /// the text. Hits of one start come in the order their matches end.
     fn scan(&self, t: &str, sc: &mut Scratch) {
+        self.scan_with(t, sc, self.across.as_ref());
+    }
+
+    /// [`Engine::scan`] with the phrase automaton `across`, or without one (only the words'
+    /// hits).
+    fn scan_with(&self, t: &str, sc: &mut Scratch, across: Option<&Matcher>) {
         sc.hits.clear();
         sc.last_word = (0, 0, 0);
         let mut layout = std::mem::take(&mut sc.layout);
-        layout.word_starts.clear();
-        layout.quotes.clear();
-        layout.dots = false;
+        layout.reset();
         let b = t.as_bytes();
         // FNV-1a over the bytes of the letters and digits (the fingerprint), and over the
         // bytes of the current word (its key in the word cache).
@@ -1256,7 +1281,6 @@ impl Engine {
         let mut cyrillic = 0;
         let mut word_start = usize::MAX;
         let mut reorder = false;
-        let across = self.across.as_ref();
         let mut sid = across.map_or(StateID::ZERO, |m| m.start);
         let table = char_info_table();
         let mut i = 0;
@@ -1324,15 +1348,7 @@ impl Engine {
         if reorder {
             sc.hits.sort_by_key(|h| h.at);
         }
-        layout.fingerprint = if layout.word_starts.is_empty() {
-            0
-        } else {
-            match h as i64 {
-                0 => 1,
-                v => v,
-            }
-        };
-        layout.cyrillic = cyrillic;
+        layout.finish(h, cyrillic);
         sc.layout = layout;
     }
 

@@ -236,6 +236,14 @@ mod tests {
         Classifier::shared()
     }
 
+    /// The stretches of `text` the verdict's rules highlight.
+    fn shown<'a>(v: &Classification, text: &'a str) -> Vec<&'a str> {
+        v.rules
+            .iter()
+            .flat_map(|h| h.spans.iter().map(|&(s, e)| &text[s..e]))
+            .collect()
+    }
+
     #[test]
     fn builtin_packs_compile_and_name_their_version() {
         assert!(c().pack_version().starts_with("builtin-"));
@@ -267,11 +275,7 @@ mod tests {
         assert_eq!(first.flags, again.flags);
         let ids = |v: &Classification| v.rules.iter().map(|r| r.rule.clone()).collect::<Vec<_>>();
         assert_eq!(ids(&first), ids(&again));
-        let shown: Vec<&str> = again
-            .rules
-            .iter()
-            .flat_map(|h| h.spans.iter().map(|&(s, e)| &text[s..e]))
-            .collect();
+        let shown = shown(&again, text);
         assert!(shown.contains(&"idiots"), "{shown:?}");
     }
 
@@ -329,11 +333,7 @@ mod tests {
         let text = "Eres un IDIOOOTA y un imbécil";
         let v = c().classify(text, Some("es"), &AuthorHistory::default());
         assert!(v.flags.contains(Flag::Insult), "{v:?}");
-        let shown: Vec<&str> = v
-            .rules
-            .iter()
-            .flat_map(|h| h.spans.iter().map(|&(s, e)| &text[s..e]))
-            .collect();
+        let shown = shown(&v, text);
         assert!(shown.contains(&"IDIOOOTA"), "{shown:?}");
         assert!(shown.contains(&"imbécil"), "{shown:?}");
     }

@@ -17,8 +17,8 @@ use aho_corasick::Anchored;
 use aho_corasick::automaton::{Automaton, StateID};
 
 use super::{
-    ASCII_WORD, CI_WORD, Engine, Hit, Matcher, PAT_RAW, Scratch, char_at, char_info,
-    char_info_table, letter_info,
+    ASCII_WORD, Engine, Hit, Layout, Matcher, PAT_RAW, Scratch, char_info_table, letter_info,
+    word_end,
 };
 use crate::classify::normalize::{Normalized, TextCounts, normalize_into};
 use crate::fnv;
@@ -107,11 +107,14 @@ pub(super) struct TokenCache {
     deferred: Vec<(u32, u32, u32)>,
     /// A spare hits buffer, for putting the deferred hits in place.
     spare: Vec<Hit>,
-    /// A token being learnt, normalised on its own.
+    /// A token being learnt, normalised and laid out on its own.
     one: Normalized,
+    one_layout: Layout,
 }
 
-/// Open addressing from a token's FNV-1a to its index in [`TokenCache::tokens`].
+/// Open addressing from a token's FNV-1a to its index in [`TokenCache::tokens`]: one probe
+/// and one compare in the common case, where the standard `HashMap` (with the same
+/// pre-hashed keys) measured 0.65k–0.8k instructions per comment more.
 #[derive(Default)]
 struct Index {
     /// (key, token); [`Index::EMPTY`] marks a free slot.
@@ -232,10 +235,7 @@ impl Engine {
         let b = orig.as_bytes();
         let n = b.len();
         let mut out = norm.pieces(n);
-        let layout = &mut sc.layout;
-        layout.word_starts.clear();
-        layout.quotes.clear();
-        layout.dots = false;
+        sc.layout.reset();
         sc.hits.clear();
         tc.deferred.clear();
         let mut elongated = false;
@@ -346,16 +346,7 @@ impl Engine {
             }
         }
         out.finish(elongated);
-        let layout = &mut sc.layout;
-        layout.fingerprint = if layout.word_starts.is_empty() {
-            0
-        } else {
-            match h as i64 {
-                0 => 1,
-                v => v,
-            }
-        };
-        layout.cyrillic = cyrillic;
+        sc.layout.finish(h, cyrillic);
         true
     }
 
@@ -378,65 +369,43 @@ impl Engine {
             (Some(c), None) => !c.is_ascii() || c.is_ascii_alphanumeric(),
             _ => false,
         };
-        // Words, quotation marks and hits, as `Engine::scan` finds them.
-        let nb = n.as_bytes();
+        // Words, quotation marks and hits: the token scanned alone, without the phrase
+        // automaton (its crossings are worked out apart), the text's own layout and hits put
+        // aside meanwhile.
+        let text_hits = std::mem::replace(&mut sc.hits, std::mem::take(&mut tc.spare));
+        let text_layout = std::mem::replace(&mut sc.layout, std::mem::take(&mut tc.one_layout));
+        self.scan_with(n, sc, None);
         let words_from = tc.words.len() as u32;
-        let quotes_from = tc.quotes.len() as u32;
         let hits_from = tc.hits.len() as u32;
-        let (mut dots, mut cyrillic) = (false, 0);
-        // The text's hits so far stay; the token's are taken off the end.
-        let before = sc.hits.len();
-        sc.last_word = (0, 0, 0);
-        let mut word_start = usize::MAX;
-        let mut j = 0;
-        while j <= nb.len() {
-            let (word, len) = if j == nb.len() {
-                (false, 1)
-            } else if nb[j] < 0x80 {
-                let x = nb[j];
-                dots |= x == b'.' || x == b':';
-                if x == b'"' {
-                    tc.quotes.push(j as u32);
-                }
-                (ASCII_WORD[x as usize], 1)
-            } else {
-                let (c, len) = char_at(nb, j);
-                let word = char_info(table, c) & CI_WORD != 0;
-                cyrillic += (word && (nb[j] == 0xD0 || nb[j] == 0xD1)) as u32;
-                (word, len)
-            };
-            if word && word_start == usize::MAX {
-                word_start = j;
-            } else if !word && word_start != usize::MAX {
-                let wh = fnv::hash(fnv::OFFSET, &nb[word_start..j]);
-                self.word_hits(n, word_start, j, wh, sc);
-                tc.hits.extend(
-                    sc.hits
-                        .drain(before..)
-                        .map(|h| (h.term, h.start, h.end, h.at)),
-                );
-                tc.words.push(Word {
-                    start: word_start as u32,
-                    end: j as u32,
-                    hits_end: tc.hits.len() as u32,
-                });
-                word_start = usize::MAX;
+        let quotes = push_range(&mut tc.quotes, &sc.layout.quotes);
+        // A word's hits all start where it starts, and come in word order.
+        let mut hits = sc.hits.iter().peekable();
+        for &start in &sc.layout.word_starts {
+            while let Some(h) = hits.next_if(|h| h.start == start) {
+                tc.hits.push((h.term, h.start, h.end, h.at));
             }
-            j += len;
+            tc.words.push(Word {
+                start,
+                end: word_end(n, start as usize) as u32,
+                hits_end: tc.hits.len() as u32,
+            });
         }
-        sc.last_word = (0, 0, 0);
+        debug_assert!(hits.next().is_none());
+        let (dots, cyrillic) = (sc.layout.dots, sc.layout.cyrillic);
+        tc.spare = std::mem::replace(&mut sc.hits, text_hits);
+        tc.one_layout = std::mem::replace(&mut sc.layout, text_layout);
         let token = Token {
             raw,
             norm,
             map,
             counts,
             elongated: tc.one.elongated,
-            spaces: nb.iter().any(|&x| SEP[x as usize]),
+            spaces: n.bytes().any(|x| SEP[x as usize]),
             single,
             dots,
             cyrillic,
             words: (words_from, tc.words.len() as u32),
-            quotes: (quotes_from, tc.quotes.len() as u32),
+            quotes,
             hits: (hits_from, tc.hits.len() as u32),
         };
         let k = tc.tokens.len() as u32;
@@ -765,6 +734,20 @@ mod tests {
             parts in proptest::collection::vec((0usize..200, 0usize..16), 0..40)
         ) {
             let t = text_of(&parts);
+            proptest::prop_assert_eq!(read(&t, true), read(&t, false), "{:?}", t);
+        }
+
+        /// Runs of one-character tokens, where a spelled-out word may start.
+        #[test]
+        fn single_letters_read_the_same_by_tokens(
+            parts in proptest::collection::vec((0usize..12, 0usize..4), 0..24)
+        ) {
+            const LETTERS: &[&str] = &["a", "b", "I", "и", "в", "5", "(s", "t.", "😂", "ab", "é", "x"];
+            let mut t = String::new();
+            for &(p, s) in &parts {
+                t.push_str(LETTERS[p]);
+                t.push_str([" ", " ", " ", "  "][s]);
+            }
             proptest::prop_assert_eq!(read(&t, true), read(&t, false), "{:?}", t);
         }
 
