@@ -1,7 +1,9 @@
-//! What every match of a rule's regex must contain, read from the pattern's source: a text
-//! with none of those characters cannot match, so the regex is not run on it. The reading is
-//! conservative — any syntax it does not follow closely (flags, nested classes, most escapes)
-//! gives no answer, and the regex then always runs.
+//! What every match of a rule's regex must contain, read from the pattern as `regex-syntax`
+//! parses it (the parser the `regex` crate itself uses, so flags, escapes and classes mean
+//! what they mean to the regex): a text with none of those characters cannot match, so the
+//! regex is not run on it. Where nothing small is required, the regex always runs.
+
+use regex_syntax::hir::{Class, Hir, HirKind};
 
 /// The most characters a needle set may hold before looking for them costs more than it saves.
 const MAX_NEEDLES: usize = 4;
@@ -9,15 +11,42 @@ const MAX_NEEDLES: usize = 4;
 /// Characters of which every match of `pattern` contains at least one, when the pattern says
 /// so plainly; `None` when it does not (or the set would be large).
 pub(crate) fn needles(pattern: &str) -> Option<Vec<char>> {
-    let chars: Vec<char> = pattern.chars().collect();
-    let mut p = Parser { s: &chars, i: 0 };
-    let req = p.alternation()?;
-    if p.i != chars.len() {
-        return None;
-    }
-    match req {
+    let hir = regex_syntax::Parser::new().parse(pattern).ok()?;
+    match required(&hir) {
         Req::Set(set) if set.len() <= MAX_NEEDLES => Some(set),
         _ => None,
+    }
+}
+
+/// What every match of `hir` contains.
+fn required(hir: &Hir) -> Req {
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) | HirKind::Class(Class::Bytes(_)) => Req::Unknown,
+        // Every character of a literal is needed: the best one will do.
+        HirKind::Literal(lit) => std::str::from_utf8(&lit.0).map_or(Req::Unknown, |s| {
+            s.chars()
+                .map(|c| Req::Set(vec![c]))
+                .fold(Req::Unknown, Req::best)
+        }),
+        HirKind::Class(Class::Unicode(class)) => {
+            let mut set = Vec::new();
+            for r in class.ranges() {
+                if set.len() + (r.end() as usize - r.start() as usize) >= MAX_NEEDLES {
+                    return Req::Unknown;
+                }
+                set.extend(r.start()..=r.end());
+            }
+            Req::Set(set)
+        }
+        HirKind::Repetition(rep) if rep.min == 0 => Req::Unknown,
+        HirKind::Repetition(rep) => required(&rep.sub),
+        HirKind::Capture(cap) => required(&cap.sub),
+        HirKind::Concat(parts) => parts.iter().map(required).fold(Req::Unknown, Req::best),
+        HirKind::Alternation(branches) => branches
+            .iter()
+            .map(required)
+            .reduce(Req::either)
+            .unwrap_or(Req::Unknown),
     }
 }
 
@@ -115,170 +144,6 @@ impl Req {
     }
 }
 
-struct Parser<'a> {
-    s: &'a [char],
-    i: usize,
-}
-
-impl Parser<'_> {
-    fn peek(&self) -> Option<char> {
-        self.s.get(self.i).copied()
-    }
-
-    fn next(&mut self) -> Option<char> {
-        let c = self.peek()?;
-        self.i += 1;
-        Some(c)
-    }
-
-    /// Branches separated by `|`, up to the end or a `)` (not consumed).
-    fn alternation(&mut self) -> Option<Req> {
-        let mut req = self.sequence()?;
-        while self.peek() == Some('|') {
-            self.i += 1;
-            req = req.either(self.sequence()?);
-        }
-        Some(req)
-    }
-
-    /// Quantified atoms one after another, up to `|`, `)` or the end.
-    fn sequence(&mut self) -> Option<Req> {
-        let mut req = Req::Unknown;
-        while let Some(c) = self.peek() {
-            if c == '|' || c == ')' {
-                break;
-            }
-            let atom = self.atom()?;
-            let atom = self.quantified(atom)?;
-            req = req.best(atom);
-        }
-        Some(req)
-    }
-
-    fn atom(&mut self) -> Option<Req> {
-        match self.next()? {
-            '(' => {
-                if self.peek() == Some('?') {
-                    // Only the plain non-capturing group: flags may fold case.
-                    if self.s.get(self.i + 1) != Some(&':') {
-                        return None;
-                    }
-                    self.i += 2;
-                }
-                let req = self.alternation()?;
-                (self.next()? == ')').then_some(req)
-            }
-            '[' => self.class(),
-            '\\' => self.escape(),
-            '.' | '^' | '$' => Some(Req::Unknown),
-            '*' | '+' | '?' | '{' | ')' | '|' => None,
-            c => Some(Req::Set(vec![c])),
-        }
-    }
-
-    /// After a backslash outside a class.
-    fn escape(&mut self) -> Option<Req> {
-        let c = self.next()?;
-        // `\<` and `\>` are word boundaries.
-        if c == '<' || c == '>' {
-            return Some(Req::Unknown);
-        }
-        if c.is_ascii_punctuation() {
-            return Some(Req::Set(vec![c]));
-        }
-        match c {
-            'p' | 'P' => {
-                self.skip_braced_or_one()?;
-                Some(Req::Unknown)
-            }
-            'w' | 'W' | 'd' | 'D' | 's' | 'S' | 'b' | 'B' | 'A' | 'z' => Some(Req::Unknown),
-            _ => None,
-        }
-    }
-
-    /// `{...}` or one character, after `\p`.
-    fn skip_braced_or_one(&mut self) -> Option<()> {
-        if self.next()? == '{' {
-            while self.next()? != '}' {}
-        }
-        Some(())
-    }
-
-    /// A bracketed class, after its `[`: a set when it lists plain characters only.
-    fn class(&mut self) -> Option<Req> {
-        let mut negated = false;
-        if self.peek() == Some('^') {
-            negated = true;
-            self.i += 1;
-        }
-        let mut set = Vec::new();
-        let mut plain = !negated;
-        let mut first = true;
-        loop {
-            let c = self.next()?;
-            match c {
-                ']' if !first => break,
-                '[' => return None,
-                '\\' => {
-                    let e = self.next()?;
-                    if e.is_ascii_punctuation() && e != '<' && e != '>' {
-                        set.push(e);
-                    } else {
-                        plain = false;
-                        match e {
-                            'p' | 'P' => self.skip_braced_or_one()?,
-                            'w' | 'W' | 'd' | 'D' | 's' | 'S' => {}
-                            _ => return None,
-                        }
-                    }
-                }
-                // Ranges and set operations.
-                '-' | '&' | '~' => plain = false,
-                c => set.push(c),
-            }
-            first = false;
-        }
-        if !plain || set.is_empty() {
-            return Some(Req::Unknown);
-        }
-        set.sort_unstable();
-        set.dedup();
-        Some(Req::Set(set))
-    }
-
-    /// A quantifier after an atom, if any: one that allows zero repetitions drops what the
-    /// atom guaranteed.
-    fn quantified(&mut self, atom: Req) -> Option<Req> {
-        let req = match self.peek() {
-            Some('*') | Some('?') => {
-                self.i += 1;
-                Req::Unknown
-            }
-            Some('+') => {
-                self.i += 1;
-                atom
-            }
-            Some('{') => {
-                self.i += 1;
-                let mut min = String::new();
-                while let Some(d) = self.peek().filter(char::is_ascii_digit) {
-                    min.push(d);
-                    self.i += 1;
-                }
-                let min: u32 = min.parse().ok()?;
-                while self.next()? != '}' {}
-                if min == 0 { Req::Unknown } else { atom }
-            }
-            _ => return Some(atom),
-        };
-        // A lazy quantifier matches the same texts.
-        if self.peek() == Some('?') {
-            self.i += 1;
-        }
-        Some(req)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -307,19 +172,17 @@ mod tests {
     }
 
     #[test]
-    fn what_it_cannot_follow_gives_no_answer() {
+    fn patterns_without_a_small_required_set_give_no_answer() {
         for p in [
-            "(?i)abc",
             "a|.",
             "x*",
             "a{0,3}",
             "[a-z]+",
             "[^@]",
-            r"\x41",
             "[[:alpha:]]",
-            "(?P<n>a)",
             r"\bfoo|.?",
             r"\<\w+",
+            "(",
         ] {
             assert_eq!(needles(p), None, "{p}");
         }
@@ -328,12 +191,22 @@ mod tests {
         assert_eq!(needles(r"\<ab"), Some(vec!['a']));
     }
 
+    #[test]
+    fn flags_escapes_and_groups_read_as_the_regex_reads_them() {
+        // Case folding makes a class of each letter.
+        assert_eq!(needles("(?i)abc"), Some(vec!['A', 'a']));
+        assert_eq!(needles(r"\x41"), Some(vec!['A']));
+        assert_eq!(needles("(?P<n>a)"), Some(vec!['a']));
+        // Punctuation is rarer in text than letters, so it is the better needle.
+        assert_eq!(needles("ab@"), Some(vec!['@']));
+    }
+
     proptest::proptest! {
         /// Whenever a pattern the reading answers for matches, the match holds a needle.
         #[test]
         fn a_match_always_holds_a_needle(
-            pattern in r"(\(\?:)?[ab@.*|]{0,3}(\[[ab.*\\^-]{1,3}\])?[+*?]?[ab.*]?(\{[0-2](,[0-3])?\})?\)?[|ab]{0,2}",
-            text in "[ab@.*xyz ]{0,12}",
+            pattern in r"(\(\?i\))?(\(\?:)?[ab@.*|]{0,3}(\[[ab.*\\^-]{1,3}\])?[+*?]?[ab.*]?(\{[0-2](,[0-3])?\})?\)?[|ab]{0,2}",
+            text in "[abAB@.*xyz ]{0,12}",
         ) {
             let (Ok(re), Some(set)) = (Regex::new(&pattern), needles(&pattern)) else {
                 return Ok(());
