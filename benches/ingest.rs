@@ -84,7 +84,7 @@ impl Tagger for StandIn {
             ]
             .iter()
             .map(|r| RuleHit {
-                rule: (*r).to_owned(),
+                rule: (*r).into(),
                 spans: spans.clone(),
             })
             .collect(),

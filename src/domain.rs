@@ -3,6 +3,7 @@
 
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -406,7 +407,8 @@ impl fmt::Display for Lang {
 /// A rule that fired, with the byte spans of the original text it matched.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RuleHit {
-    pub rule: String,
+    /// The rule's id, shared with the compiled rule.
+    pub rule: Arc<str>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub spans: Vec<(usize, usize)>,
 }
@@ -426,7 +428,7 @@ pub struct Classification {
     pub rules: Vec<RuleHit>,
     /// The version of the rule packs that produced it.
     #[serde(default)]
-    pub pack_version: String,
+    pub pack_version: Arc<str>,
 }
 
 impl Classification {
@@ -439,7 +441,7 @@ impl Classification {
             lang,
             scores: Vec::new(),
             rules: Vec::new(),
-            pack_version: String::new(),
+            pack_version: Arc::default(),
         }
     }
 }

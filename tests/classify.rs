@@ -15,7 +15,7 @@ fn verdict(text: &str, lang: &str) -> Classification {
 }
 
 fn fired(v: &Classification, rule: &str) -> bool {
-    v.rules.iter().any(|h| h.rule == rule)
+    v.rules.iter().any(|h| &*h.rule == rule)
 }
 
 fn abusive(v: &Classification) -> bool {

@@ -46,7 +46,7 @@ fn verdict(tag: Tag, text: &str, word: &str) -> impl FnMut(&AuthorHistory) -> Cl
         .find(word)
         .map(|s| {
             vec![RuleHit {
-                rule: format!("{tag}.{word}"),
+                rule: format!("{tag}.{word}").into(),
                 spans: vec![(s, s + word.len())],
             }]
         })

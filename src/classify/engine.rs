@@ -6,6 +6,7 @@
 //! ([`Engine::analyse`]); rules on author history wait for [`Engine::decide`].
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use aho_corasick::automaton::{Automaton, StateID};
 use aho_corasick::dfa::DFA;
@@ -94,7 +95,8 @@ fn use_kind(u: &Use) -> u8 {
 /// A compiled rule.
 #[derive(Debug)]
 pub(crate) struct Rule {
-    pub id: String,
+    /// Shared with every verdict the rule fires in.
+    pub id: Arc<str>,
     /// The texts it applies to: [`lang_bit`] of its language, every bit without one.
     langs: u8,
     has_any: bool,
@@ -236,7 +238,8 @@ pub(crate) struct Engine {
     /// the only ones worth a look without a hit.
     always: Vec<u64>,
     stemmers: [Stemmer; 4],
-    pub version: String,
+    /// Shared with every verdict.
+    pub version: Arc<str>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -654,7 +657,7 @@ impl Engine {
             rule_uses,
             rules,
             stemmers: c.stemmers,
-            version,
+            version: version.into(),
         })
     }
 }
@@ -705,7 +708,7 @@ fn compile_rule(c: &mut Compiler<'_>, idx: u32, sr: &SourcedRule) -> Result<Rule
         || r.min_sentiment.is_some()
         || r.max_sentiment.is_some();
     let mut rule = Rule {
-        id: r.id.get_ref().clone(),
+        id: r.id.get_ref().as_str().into(),
         checks_features,
         checks_state: true,
         langs: lang.map_or(ALL_LANGS, lang_bit),

@@ -177,7 +177,7 @@ impl Classifier {
 
     /// Ids of the compiled rules, in evaluation order.
     pub fn rule_ids(&self) -> impl Iterator<Item = &str> {
-        self.engine.rules.iter().map(|r| r.id.as_str())
+        self.engine.rules.iter().map(|r| &*r.id)
     }
 }
 
@@ -309,7 +309,7 @@ mod tests {
     fn regex_rules_fire_when_their_text_is_there() {
         let ids = |text: &str| -> Vec<String> {
             let v = c().classify(text, None, &AuthorHistory::default());
-            v.rules.into_iter().map(|r| r.rule).collect()
+            v.rules.into_iter().map(|r| r.rule.to_string()).collect()
         };
         let masked = ids("ну ты и х.. конечно, п***ц полный");
         assert!(
@@ -352,7 +352,7 @@ weight = 1.0
         let cl = Classifier::with_user_pack_text("mine.toml", pack).unwrap();
         assert!(cl.pack_version().starts_with("builtin-1+user-"));
         let v = cl.classify("love the mascot", Some("en"), &AuthorHistory::default());
-        assert!(v.rules.iter().any(|h| h.rule == "user.brand.praise"));
+        assert!(v.rules.iter().any(|h| &*h.rule == "user.brand.praise"));
     }
 
     #[test]

@@ -259,7 +259,7 @@ fn rule_list(c: &Comment, v: &Classification, explain: bool) -> String {
                     .collect();
                 format!("{}[{}]", h.rule, texts.join("|"))
             } else {
-                h.rule.clone()
+                h.rule.to_string()
             }
         })
         .collect::<Vec<_>>()

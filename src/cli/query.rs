@@ -205,7 +205,7 @@ fn print_comment(c: &StoredComment, versions: &[Version]) {
 fn print_case(v: &CaseView) {
     println!();
     if !v.rules.is_empty() {
-        let ids: Vec<&str> = v.rules.iter().map(|r| r.rule.as_str()).collect();
+        let ids: Vec<&str> = v.rules.iter().map(|r| &*r.rule).collect();
         println!("why      {}", ids.join(", "));
     }
     print!("case     {} {}", v.case.kind, v.case.state);

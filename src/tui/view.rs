@@ -362,7 +362,7 @@ fn case_lines(app: &App, v: &CaseView) -> Vec<Line<'static>> {
         .collect();
     out.extend(highlighted(&c.text, &spans));
     if !v.rules.is_empty() {
-        let names: Vec<&str> = v.rules.iter().map(|r| r.rule.as_str()).collect();
+        let names: Vec<&str> = v.rules.iter().map(|r| &*r.rule).collect();
         out.push(Line::from(Span::styled(
             format!("rules: {}", names.join(", ")),
             Style::new().fg(Color::Yellow),
