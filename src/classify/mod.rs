@@ -144,16 +144,16 @@ impl Classifier {
 
     /// The public verdict from a decision on a text of `lang` and `sentiment`.
     fn verdict(&self, lang: Lang, sentiment: f32, d: engine::Decision) -> Classification {
+        let mut scores = Vec::with_capacity(Tag::ALL.len());
+        for (t, s) in Tag::ALL.into_iter().zip(d.tally.scores) {
+            scores.push((t, round_milli(s)));
+        }
         Classification {
             tag: d.tag,
             flags: d.tally.flags,
-            sentiment: (sentiment * 1000.0).round() / 1000.0,
+            sentiment: round_milli(sentiment),
             lang,
-            scores: Tag::ALL
-                .iter()
-                .zip(d.tally.scores)
-                .map(|(t, s)| (*t, (s * 1000.0).round() / 1000.0))
-                .collect(),
+            scores,
             rules: d.rules,
             pack_version: self.engine.version.clone(),
         }
@@ -191,6 +191,21 @@ impl crate::ingest::pipeline::Tagger for Classifier {
     fn decide(&self, a: &Analysis, history: &AuthorHistory) -> Classification {
         Classifier::decide(self, a, history)
     }
+}
+
+/// `(x * 1000.0).round() / 1000.0`, bit for bit, without a call to `roundf` (the baseline
+/// x86-64 target has no rounding instruction): below 2^23 an f32 may have a fraction, and its
+/// magnitude plus one half is exact in f64, so truncating that rounds half away from zero;
+/// from 2^23 on (and for infinities and NaN) the value is its own rounding.
+fn round_milli(x: f32) -> f32 {
+    let y = x * 1000.0;
+    let a = y.abs();
+    let r = if a < 8_388_608.0 {
+        (f64::from(a) + 0.5) as u32 as f32
+    } else {
+        a
+    };
+    r.copysign(y) / 1000.0
 }
 
 fn join(errors: &[PackError]) -> String {
@@ -242,6 +257,48 @@ mod tests {
             .iter()
             .flat_map(|h| h.spans.iter().map(|&(s, e)| &text[s..e]))
             .collect()
+    }
+
+    #[test]
+    fn scores_round_to_thousandths_as_f32_round_does() {
+        let slow = |x: f32| (x * 1000.0).round() / 1000.0;
+        let same = |x: f32| round_milli(x).to_bits() == slow(x).to_bits();
+        for x in [
+            0.0,
+            -0.0,
+            0.0005,
+            -0.0005,
+            0.0004999,
+            -0.0004999,
+            0.0015,
+            2.5e-4,
+            1.0,
+            -1.0,
+            0.1234,
+            -0.3335,
+            8388.607,
+            8388.608,
+            -8388.609,
+            1e9,
+            -1e30,
+            1e-40,
+            f32::MAX,
+            f32::MIN,
+            f32::MIN_POSITIVE,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+        ] {
+            assert!(same(x), "{x}: {} vs {}", round_milli(x), slow(x));
+        }
+        assert!(round_milli(f32::NAN).is_nan());
+        // Every f32 from 2^-20 to 2^24 / 1000, both signs, on a stride that visits
+        // every exponent and many halfway products.
+        let mut bits = 1e-6f32.to_bits();
+        while f32::from_bits(bits) < 17_000.0 {
+            let x = f32::from_bits(bits);
+            assert!(same(x) && same(-x), "{x}");
+            bits += 97;
+        }
     }
 
     #[test]
