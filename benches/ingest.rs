@@ -85,7 +85,7 @@ impl Tagger for StandIn {
             .iter()
             .map(|r| RuleHit {
                 rule: (*r).into(),
-                spans: spans.clone(),
+                spans: spans.clone().into(),
             })
             .collect(),
             pack_version: "builtin-1".into(),

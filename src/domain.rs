@@ -409,8 +409,87 @@ impl fmt::Display for Lang {
 pub struct RuleHit {
     /// The rule's id, shared with the compiled rule.
     pub rule: Arc<str>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub spans: Vec<(usize, usize)>,
+    #[serde(default, skip_serializing_if = "Spans::is_empty")]
+    pub spans: Spans,
+}
+
+/// The byte spans `(start, end)` of one rule hit: a stretch of one buffer that every hit of a
+/// verdict shares, so a verdict allocates its spans once. Reads as a slice; serialises,
+/// compares and prints as one.
+#[derive(Clone, Default)]
+pub struct Spans {
+    all: Option<Arc<[(usize, usize)]>>,
+    start: u32,
+    end: u32,
+}
+
+impl Spans {
+    /// The spans `all[range]`, sharing `all`.
+    pub fn shared(all: &Arc<[(usize, usize)]>, range: std::ops::Range<usize>) -> Spans {
+        let _ = &all[range.clone()];
+        let at = |i: usize| u32::try_from(i).expect("fewer than 2^32 spans in a verdict");
+        Spans {
+            all: Some(Arc::clone(all)),
+            start: at(range.start),
+            end: at(range.end),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.start == self.end
+    }
+}
+
+impl std::ops::Deref for Spans {
+    type Target = [(usize, usize)];
+    fn deref(&self) -> &[(usize, usize)] {
+        match &self.all {
+            Some(all) => &all[self.start as usize..self.end as usize],
+            None => &[],
+        }
+    }
+}
+
+impl From<Vec<(usize, usize)>> for Spans {
+    fn from(v: Vec<(usize, usize)>) -> Spans {
+        if v.is_empty() {
+            return Spans::default();
+        }
+        let all: Arc<[(usize, usize)]> = v.into();
+        Spans::shared(&all, 0..all.len())
+    }
+}
+
+impl<'a> IntoIterator for &'a Spans {
+    type Item = &'a (usize, usize);
+    type IntoIter = std::slice::Iter<'a, (usize, usize)>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+impl PartialEq for Spans {
+    fn eq(&self, other: &Spans) -> bool {
+        **self == **other
+    }
+}
+
+impl fmt::Debug for Spans {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl Serialize for Spans {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for Spans {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(Vec::<(usize, usize)>::deserialize(d)?.into())
+    }
 }
 
 /// The classifier's verdict on one comment, with everything needed to explain it.
@@ -487,6 +566,35 @@ mod tests {
         for fl in Flag::ALL {
             assert_eq!(fl.as_str().parse::<Flag>().unwrap(), fl);
         }
+    }
+
+    #[test]
+    fn rule_hits_serialise_and_print_as_with_owned_lists() {
+        let v = vec![(0, 4), (10, 250)];
+        let s: Spans = v.clone().into();
+        assert_eq!(&*s, &v[..]);
+        assert_eq!(format!("{s:?}"), format!("{v:?}"));
+        assert_eq!(
+            serde_json::to_string(&s).unwrap(),
+            serde_json::to_string(&v).unwrap()
+        );
+        let all: Arc<[(usize, usize)]> = vec![(1, 2), (3, 4), (5, 6)].into();
+        let hit = RuleHit {
+            rule: "a.b".into(),
+            spans: Spans::shared(&all, 1..3),
+        };
+        assert_eq!(hit.spans, Spans::from(vec![(3, 4), (5, 6)]));
+        let json = serde_json::to_string(&hit).unwrap();
+        assert_eq!(json, r#"{"rule":"a.b","spans":[[3,4],[5,6]]}"#);
+        assert_eq!(serde_json::from_str::<RuleHit>(&json).unwrap(), hit);
+        let bare = RuleHit {
+            rule: "a.c".into(),
+            spans: Spans::shared(&all, 2..2),
+        };
+        assert_eq!(serde_json::to_string(&bare).unwrap(), r#"{"rule":"a.c"}"#);
+        let read: RuleHit = serde_json::from_str(r#"{"rule":"a.c"}"#).unwrap();
+        assert_eq!(read, bare);
+        assert_eq!(format!("{read:?}"), r#"RuleHit { rule: "a.c", spans: [] }"#);
     }
 
     #[test]

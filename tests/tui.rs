@@ -47,7 +47,7 @@ fn verdict(tag: Tag, text: &str, word: &str) -> impl FnMut(&AuthorHistory) -> Cl
         .map(|s| {
             vec![RuleHit {
                 rule: format!("{tag}.{word}").into(),
-                spans: vec![(s, s + word.len())],
+                spans: vec![(s, s + word.len())].into(),
             }]
         })
         .unwrap_or_default();

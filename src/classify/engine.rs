@@ -18,7 +18,7 @@ use super::needle;
 use super::normalize::{Normalized, TextCounts, char_at, normalize, normalize_into};
 use super::pack::{Merged, PackError, SourcedRule, check_rule};
 use super::sentiment::{self, Cue};
-use crate::domain::{AuthorHistory, Flag, Flags, Lang, RuleHit, Tag};
+use crate::domain::{AuthorHistory, Flag, Flags, Lang, RuleHit, Spans, Tag};
 use crate::fnv;
 
 mod tokens;
@@ -1893,6 +1893,7 @@ impl Engine {
         ];
         let mut tally = tally;
         let mut rules = Vec::with_capacity(fired.len());
+        let all: Option<Arc<[(usize, usize)]>> = (!spans.is_empty()).then(|| spans.into());
         // Pending rules are weighed in rule order, each against the tally so far, as if they
         // came after every rule that fired without the history.
         for f in fired {
@@ -1904,9 +1905,13 @@ impl Engine {
                 }
                 apply(rule, &mut tally);
             }
+            let (start, end) = (f.spans.0 as usize, f.spans.1 as usize);
             rules.push(RuleHit {
                 rule: rule.id.clone(),
-                spans: spans[f.spans.0 as usize..f.spans.1 as usize].to_vec(),
+                spans: match &all {
+                    Some(all) if start < end => Spans::shared(all, start..end),
+                    _ => Spans::default(),
+                },
             });
         }
         Decision {

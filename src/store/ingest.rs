@@ -679,11 +679,11 @@ mod tests {
             vec![
                 RuleHit {
                     rule: "es.complaint.\"odd\"\\id\u{1}".into(),
-                    spans: vec![(0, 4), (10, 250), (usize::MAX - 1, usize::MAX)],
+                    spans: vec![(0, 4), (10, 250), (usize::MAX - 1, usize::MAX)].into(),
                 },
                 RuleHit {
                     rule: "complaint.combo".into(),
-                    spans: vec![],
+                    spans: Default::default(),
                 },
             ],
             "builtin-1+user-ab12",
