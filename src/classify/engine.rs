@@ -1529,7 +1529,7 @@ impl Engine {
     /// The author-independent part: normalise, detect the language, match, score.
     pub fn analyse(&self, orig: &str, hint: Option<&str>) -> Found {
         with_scratch(|sc| {
-            let s = self.analyse_with(orig, hint, sc);
+            let s = self.analyse_with(orig, hint, sc, true);
             Found {
                 lang: s.lang,
                 sentiment: s.sentiment,
@@ -1553,7 +1553,8 @@ impl Engine {
         history: &AuthorHistory,
     ) -> (Lang, f32, Decision) {
         with_scratch(|sc| {
-            let s = self.analyse_with(orig, hint, sc);
+            // The verdict has no fingerprint: it is not worked out.
+            let s = self.analyse_with(orig, hint, sc, false);
             let b = &sc.rule_bufs;
             let d = self.decide_parts(s.tally, &b.fired, &b.spans, history);
             (s.lang, s.sentiment, d)
@@ -1561,24 +1562,33 @@ impl Engine {
     }
 
     /// Analyses `orig`; the fired rules and their spans are left in `sc.rule_bufs`.
-    fn analyse_with(&self, orig: &str, hint: Option<&str>, sc: &mut Scratch) -> Summary {
+    /// The summary's fingerprint is 0 unless asked for (`fingerprint`).
+    fn analyse_with(
+        &self,
+        orig: &str,
+        hint: Option<&str>,
+        sc: &mut Scratch,
+        fingerprint: bool,
+    ) -> Summary {
         let mut norm = std::mem::take(&mut sc.norm);
-        let counts = self.read(orig, &mut norm, sc, true);
+        let counts = self.read(orig, &mut norm, sc, true, fingerprint);
         self.analyse_read(orig, hint, norm, counts, sc)
     }
 
     /// Normalises and scans `orig` into `norm` and the scratch's layout and hits, returning
     /// the counts of the original: token by token ([`Engine::analyse_tokens`]) when
-    /// `by_tokens` and the text allows, else in one go.
+    /// `by_tokens` and the text allows, else in one go. The token path leaves the layout's
+    /// fingerprint at 0 unless asked for it (`fingerprint`).
     fn read(
         &self,
         orig: &str,
         norm: &mut Normalized,
         sc: &mut Scratch,
         by_tokens: bool,
+        fingerprint: bool,
     ) -> TextCounts {
         let mut counts = TextCounts::default();
-        if by_tokens && self.analyse_tokens(orig, norm, &mut counts, sc) {
+        if by_tokens && self.analyse_tokens(orig, norm, &mut counts, sc, fingerprint) {
             return counts;
         }
         counts = TextCounts::default();

@@ -92,6 +92,13 @@ impl Pieces<'_> {
     /// [`Normalized::byte_map`] (`None`: the same layout as its original).
     #[inline]
     pub(crate) fn push(&mut self, piece: &str, orig: usize, map: Option<&[u32]>) {
+        self.map_piece(piece.len(), orig, map);
+        self.n.text.push_str(piece);
+    }
+
+    /// The map's part of [`Pieces::push`], for a piece of `len` bytes.
+    #[inline(always)]
+    fn map_piece(&mut self, len: usize, orig: usize, map: Option<&[u32]>) {
         if map.is_some() && !self.mapped {
             self.mapped = true;
             let len = self.n.text.len();
@@ -101,15 +108,72 @@ impl Pieces<'_> {
             let o = orig as u32;
             match map {
                 Some(m) => self.n.map.extend(m.iter().map(|&k| o + k)),
-                None => self.n.map.extend(o..o + piece.len() as u32),
+                None => self.n.map.extend(o..o + len as u32),
             }
         }
-        self.n.text.push_str(piece);
+    }
+
+    /// [`Pieces::push`] of one ASCII byte, `b`, the original's byte at `orig`.
+    #[inline(always)]
+    pub(crate) fn push_ascii(&mut self, b: u8, orig: usize) {
+        debug_assert!(b.is_ascii());
+        if self.mapped {
+            self.n.map.push(orig as u32);
+        }
+        self.n.text.push(char::from(b));
+    }
+
+    /// [`Pieces::push`] of a [`Short`] piece, copied as one 16-byte block.
+    #[inline(always)]
+    pub(crate) fn push_short(&mut self, piece: &Short, orig: usize, map: Option<&[u32]>) {
+        self.map_piece(usize::from(piece.len), orig, map);
+        // SAFETY: the text gets exactly the piece's bytes, a whole `str` (the invariant of
+        // `Short`); the block's other bytes land in spare capacity, past the length.
+        let v = unsafe { self.n.text.as_mut_vec() };
+        v.reserve(Short::MAX);
+        let len = v.len();
+        // SAFETY: `reserve` made room for `Short::MAX` bytes from `len`, and `piece.len`
+        // is at most that.
+        unsafe {
+            std::ptr::copy_nonoverlapping(
+                piece.bytes.as_ptr(),
+                v.as_mut_ptr().add(len),
+                Short::MAX,
+            );
+            v.set_len(len + piece.len as usize);
+        }
     }
 
     /// Ends the text; `elongated` when a piece was.
     pub(crate) fn finish(self, elongated: bool) {
         self.n.elongated = elongated;
+    }
+}
+
+/// A string of at most [`Short::MAX`] bytes kept in a block of that size, so that it is
+/// appended to a text as one copy (see [`Pieces::push_short`]).
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Short {
+    /// The string's bytes, then zeros: `bytes[..len]` is always a whole `str`.
+    bytes: [u8; Short::MAX],
+    len: u8,
+}
+
+impl Short {
+    pub(crate) const MAX: usize = 16;
+
+    /// `s` as a `Short`, if it is short enough.
+    pub(crate) fn new(s: &str) -> Option<Short> {
+        let mut bytes = [0; Short::MAX];
+        bytes.get_mut(..s.len())?.copy_from_slice(s.as_bytes());
+        Some(Short {
+            bytes,
+            len: s.len() as u8,
+        })
+    }
+
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..self.len as usize]
     }
 }
 

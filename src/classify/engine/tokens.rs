@@ -12,6 +12,11 @@
 //! space, take the whole-text path ([`normalize_into`] and [`Engine::scan`]). Both paths give
 //! the same normalised text, layout and hits in the same order (a property test holds them to
 //! it).
+//!
+//! The loop over a text's tokens is the classifier's hottest: it reads the text eight bytes at
+//! a time from a zero-padded copy, keys a token of up to 16 bytes by its bytes themselves (no
+//! hash chain over the bytes, no compare call), and appends a short normalised token as one
+//! 16-byte copy.
 
 use aho_corasick::Anchored;
 use aho_corasick::automaton::{Automaton, StateID};
@@ -20,7 +25,7 @@ use super::{
     ASCII_WORD, Engine, Hit, Layout, Matcher, PAT_RAW, Scratch, char_info_table, letter_info,
     word_end,
 };
-use crate::classify::normalize::{Normalized, TextCounts, normalize_into};
+use crate::classify::normalize::{Normalized, Short, TextCounts, normalize_into};
 use crate::fnv;
 
 /// Tokens, and bytes of them, kept before the cache starts afresh, bounding its memory.
@@ -33,6 +38,9 @@ const INDEX_BITS: u32 = 17;
 /// Automaton states a token remembers having been entered in.
 const CROSSINGS: usize = 4;
 
+/// Zero bytes after a text's copy, so that eight bytes can be read from anywhere in it.
+const PAD: usize = 16;
+
 /// The separators between tokens, ASCII white space.
 const SEP: [bool; 256] = {
     let mut t = [false; 256];
@@ -43,24 +51,124 @@ const SEP: [bool; 256] = {
     t
 };
 
+/// What a token is known by: its bytes themselves when it has at most 16 (`lo` the first
+/// eight, little-endian, `hi` the next), else a hash of them (`hi` zero), and its length.
+#[derive(Clone, Copy, Default, PartialEq, Eq, Debug)]
+struct Key {
+    lo: u64,
+    hi: u64,
+    len: u32,
+}
+
+/// Bytes of a token that its [`Key`] holds in full.
+const KEY_BYTES: usize = 16;
+
+impl Key {
+    /// The key of the token of `len` bytes at `at` in `p`, a text followed by [`PAD`] zeros.
+    #[inline(always)]
+    fn of(p: &[u8], at: usize, len: usize) -> Key {
+        if len > KEY_BYTES {
+            return Key::long(&p[at..at + len]);
+        }
+        let lo = first(load8(p, at), len);
+        let hi = if len > 8 {
+            first(load8(p, at + 8), len - 8)
+        } else {
+            0
+        };
+        Key {
+            lo,
+            hi,
+            len: len as u32,
+        }
+    }
+
+    #[cold]
+    fn long(raw: &[u8]) -> Key {
+        let lo = raw.chunks(8).fold(0u64, |h, c| {
+            let mut w = [0; 8];
+            w[..c.len()].copy_from_slice(c);
+            (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(0x517c_c1b7_2722_0a95)
+        });
+        Key {
+            lo,
+            hi: 0,
+            len: raw.len() as u32,
+        }
+    }
+
+    /// The key's slot in the index.
+    #[inline(always)]
+    fn slot(&self) -> usize {
+        let h = self.lo ^ self.hi.rotate_left(29) ^ u64::from(self.len) << 56;
+        (h.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - INDEX_BITS)) as usize
+    }
+}
+
+/// Eight bytes of `p` from `at`, the first in the lowest byte.
+#[inline(always)]
+fn load8(p: &[u8], at: usize) -> u64 {
+    let mut w = [0; 8];
+    w.copy_from_slice(&p[at..at + 8]);
+    u64::from_le_bytes(w)
+}
+
+/// The first `len` (at most eight) bytes of `w`, the others zero.
+#[inline(always)]
+fn first(w: u64, len: usize) -> u64 {
+    if len >= 8 {
+        w
+    } else {
+        w & ((1 << (8 * len)) - 1)
+    }
+}
+
+/// The high bit of each byte of `w` below 0x21 (white space and control characters), exact up
+/// to the first such byte, which is all it is read for.
+#[inline(always)]
+fn low_bytes(w: u64) -> u64 {
+    w.wrapping_sub(0x2121_2121_2121_2121) & !w & 0x8080_8080_8080_8080
+}
+
+/// End of the token that starts at `at` in `p`: the text's `n` bytes and [`PAD`] zeros.
+#[inline(always)]
+fn token_end(p: &[u8], n: usize, at: usize) -> usize {
+    let mut j = at;
+    loop {
+        let m = low_bytes(load8(p, j));
+        if m == 0 {
+            j += 8;
+            continue;
+        }
+        j += (m.trailing_zeros() / 8) as usize;
+        // A control character that is not white space belongs to the token.
+        if j >= n || SEP[p[j] as usize] {
+            return j;
+        }
+        j += 1;
+    }
+}
+
+/// Flags of a [`Token`].
+const ELONGATED: u8 = 1;
+/// Normalises to something with white space in it: the whole-text path must take the text.
+const SPACES: u8 = 2;
+/// Normalises to one letter or digit: two of them a space apart may start a spelled-out word.
+const SINGLE: u8 = 4;
+/// A '.' or ':' is in it.
+const DOTS: u8 = 8;
+
 /// What is known of one distinct token; ranges index the cache's arenas.
 #[derive(Clone, Copy)]
 struct Token {
-    /// The token as written, in [`TokenCache::raw`].
-    raw: (u32, u32),
-    /// Its normalised form, in [`TokenCache::text`].
+    key: Key,
+    /// Its normalised form, when it is short; else in [`TokenCache::text`] at `norm`.
+    short: Option<Short>,
     norm: (u32, u32),
     /// Its map to the original, in [`TokenCache::maps`], when its layout differs.
     map: Option<(u32, u32)>,
     counts: TextCounts,
-    elongated: bool,
-    /// Normalises to something with white space in it: the whole-text path must take the text.
-    spaces: bool,
-    /// Normalises to one letter or digit: two of them a space apart may start a spelled-out
-    /// word.
-    single: bool,
-    /// A '.' or ':' is in it.
-    dots: bool,
+    flags: u8,
     /// Cyrillic letters (lead bytes of the word characters U+0400..U+047F).
     cyrillic: u32,
     /// Its words, in [`TokenCache::words`].
@@ -69,6 +177,8 @@ struct Token {
     quotes: (u32, u32),
     /// Its words' hits, in [`TokenCache::hits`].
     hits: (u32, u32),
+    /// The token as written, in [`TokenCache::raw`], when its key is a hash.
+    raw: (u32, u32),
 }
 
 /// One word of a token: where it starts and ends, and where its hits end in
@@ -84,16 +194,28 @@ struct Word {
 /// on the way (a range of [`TokenCache::cands`]).
 type Crossing = (StateID, StateID, u32, u32);
 
+/// One token of the current text: the cached token `k`, where it starts and ends in the
+/// original, and where its normalised form starts (`at`).
+#[derive(Clone, Copy)]
+struct Placed {
+    k: u32,
+    start: u32,
+    end: u32,
+    at: u32,
+}
+
 /// The per-thread cache of tokens (see the module's doc).
 #[derive(Default)]
 pub(super) struct TokenCache {
-    index: Index,
+    /// Open addressing from a token's [`Key::slot`] to its index in `tokens`, the key
+    /// compared there (the token is read next anyway); [`EMPTY`] marks a free slot.
+    index: Vec<u32>,
     tokens: Vec<Token>,
     /// Per token, the crossings seen (at most [`CROSSINGS`]).
     crossings: Vec<([Crossing; CROSSINGS], u8)>,
-    /// The tokens as written.
+    /// The tokens longer than [`KEY_BYTES`], as written.
     raw: Vec<u8>,
-    /// Their normalised forms.
+    /// The normalised forms too long for a [`Short`].
     text: String,
     maps: Vec<u32>,
     words: Vec<Word>,
@@ -102,6 +224,10 @@ pub(super) struct TokenCache {
     hits: Vec<(u32, u32, u32, u32)>,
     /// Candidate matches of the phrase automaton: pattern, and where it ended in the token.
     cands: Vec<(u32, u32)>,
+    /// The current text and [`PAD`] zeros.
+    padded: Vec<u8>,
+    /// The current text's tokens.
+    seq: Vec<Placed>,
     /// The current text's candidates of the phrase automaton, to check once the whole text
     /// is there: pattern, where its match ended, and how many of the words' hits come before.
     deferred: Vec<(u32, u32, u32)>,
@@ -112,78 +238,50 @@ pub(super) struct TokenCache {
     one_layout: Layout,
 }
 
-/// Open addressing from a token's FNV-1a to its index in [`TokenCache::tokens`]: one probe
-/// and one compare in the common case, where the standard `HashMap` (with the same
-/// pre-hashed keys) measured 0.65k–0.8k instructions per comment more.
-#[derive(Default)]
-struct Index {
-    /// (key, token); [`Index::EMPTY`] marks a free slot.
-    slots: Vec<(u64, u32)>,
-}
-
-impl Index {
-    const EMPTY: u32 = u32::MAX;
-
-    #[inline(always)]
-    fn slot(key: u64) -> usize {
-        (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - INDEX_BITS)) as usize
-    }
-
-    /// The token kept under `key`, if any.
-    #[inline(always)]
-    fn get(&self, key: u64) -> Option<u32> {
-        if self.slots.is_empty() {
-            return None;
-        }
-        let mask = self.slots.len() - 1;
-        let mut s = Self::slot(key);
-        loop {
-            let (k, v) = self.slots[s];
-            if v == Self::EMPTY {
-                return None;
-            }
-            if k == key {
-                return Some(v);
-            }
-            s = (s + 1) & mask;
-        }
-    }
-
-    /// Keeps `token` under `key` unless another token has it.
-    fn insert(&mut self, key: u64, token: u32) {
-        if self.slots.is_empty() {
-            self.slots = vec![(0, Self::EMPTY); 1 << INDEX_BITS];
-        }
-        let mask = self.slots.len() - 1;
-        let mut s = Self::slot(key);
-        loop {
-            let (k, v) = self.slots[s];
-            if v == Self::EMPTY {
-                self.slots[s] = (key, token);
-                return;
-            }
-            if k == key {
-                return;
-            }
-            s = (s + 1) & mask;
-        }
-    }
-
-    fn clear(&mut self) {
-        self.slots.fill((0, Self::EMPTY));
-    }
-}
+/// A free slot of [`TokenCache::index`].
+const EMPTY: u32 = u32::MAX;
 
 impl TokenCache {
-    /// Token `k` as written.
+    /// The token with `key`, at `at` in `p`; one probe and one compare in the common case,
+    /// where the standard `HashMap` measured 0.65k–0.8k instructions per comment more.
     #[inline(always)]
-    fn raw_of(&self, k: u32) -> &[u8] {
-        let r = self.tokens[k as usize].raw;
-        &self.raw[r.0 as usize..r.1 as usize]
+    fn find(&self, key: &Key, p: &[u8], at: usize) -> Option<u32> {
+        if self.index.is_empty() {
+            return None;
+        }
+        let mask = self.index.len() - 1;
+        let mut s = key.slot();
+        loop {
+            let k = self.index[s];
+            if k == EMPTY {
+                return None;
+            }
+            let t = &self.tokens[k as usize];
+            if t.key == *key
+                && (key.len as usize <= KEY_BYTES
+                    || self.raw[t.raw.0 as usize..t.raw.1 as usize] == p[at..at + key.len as usize])
+            {
+                return Some(k);
+            }
+            s = (s + 1) & mask;
+        }
+    }
+
+    /// Files token `k` under its key.
+    fn insert(&mut self, k: u32) {
+        if self.index.is_empty() {
+            self.index = vec![EMPTY; 1 << INDEX_BITS];
+        }
+        let mask = self.index.len() - 1;
+        let mut s = self.tokens[k as usize].key.slot();
+        while self.index[s] != EMPTY {
+            s = (s + 1) & mask;
+        }
+        self.index[s] = k;
     }
 
     fn clear(&mut self) {
-        self.index.clear();
+        self.index.fill(EMPTY);
         self.tokens.clear();
         self.crossings.clear();
         self.raw.clear();
@@ -194,175 +292,308 @@ impl TokenCache {
         self.hits.clear();
         self.cands.clear();
     }
+
+    /// Bytes kept for the tokens, for the cache's bound.
+    fn bytes(&self) -> usize {
+        self.raw.len() + self.text.len() + 4 * self.maps.len() + 16 * self.tokens.len()
+    }
 }
 
 impl Engine {
     /// Normalises and scans `orig` token by token: `norm`, `counts` of the original, and the
     /// scratch's layout and hits come out as [`normalize_into`] and [`Engine::scan`] give
-    /// them. False when the text must take that whole-text path instead (what was written is
-    /// then to be thrown away).
+    /// them, the layout's fingerprint only when `fingerprint` (else 0). False when the text
+    /// must take that whole-text path instead (what was written is then to be thrown away).
+    ///
+    /// Four short passes rather than one long one, each with few enough values live to keep
+    /// them in registers: the tokens are found, then the normalised text is put together,
+    /// then the counts and layout, then the hits.
     pub(super) fn analyse_tokens(
         &self,
         orig: &str,
         norm: &mut Normalized,
         counts: &mut TextCounts,
         sc: &mut Scratch,
+        fingerprint: bool,
     ) -> bool {
         let mut tc = std::mem::take(&mut sc.tokens);
-        if tc.tokens.len() >= TOKEN_CACHE_MAX || tc.raw.len() >= TOKEN_BYTES_MAX {
+        if tc.tokens.len() >= TOKEN_CACHE_MAX || tc.bytes() >= TOKEN_BYTES_MAX {
             tc.clear();
         }
-        let ok = self.read_tokens(orig, norm, counts, &mut tc, sc);
+        let mut padded = std::mem::take(&mut tc.padded);
+        padded.clear();
+        padded.extend_from_slice(orig.as_bytes());
+        padded.extend_from_slice(&[0; PAD]);
+        let mut seq = std::mem::take(&mut tc.seq);
+        self.find_tokens(orig, &padded, &mut seq, &mut tc, sc);
+        let ok = join_text(&tc, &mut seq, &padded, orig, norm);
         if ok {
+            tc.lay_out(&seq, norm, counts, &mut sc.layout, fingerprint);
+            sc.hits.clear();
+            tc.deferred.clear();
+            self.find_hits(&mut tc, &seq, &padded, orig.len(), &mut sc.hits);
             self.check_deferred(norm.text.as_str(), &mut tc, sc);
         }
+        tc.padded = padded;
+        tc.seq = seq;
         sc.tokens = tc;
         ok
     }
 
-    /// The one pass over the tokens of `orig`: the normalised text, the counts, the layout,
-    /// the words' hits, and the phrase automaton's candidates, deferred (in
-    /// [`TokenCache::deferred`]) until the whole text is there to check them on.
-    #[inline(always)]
-    fn read_tokens(
+    /// The tokens of `orig` (`p`, its padded copy), into `seq`, each found in the cache or
+    /// learnt.
+    #[inline(never)]
+    fn find_tokens(
         &self,
         orig: &str,
-        norm: &mut Normalized,
-        counts: &mut TextCounts,
+        p: &[u8],
+        seq: &mut Vec<Placed>,
         tc: &mut TokenCache,
         sc: &mut Scratch,
-    ) -> bool {
-        let b = orig.as_bytes();
-        let n = b.len();
-        let mut out = norm.pieces(n);
-        sc.layout.reset();
-        sc.hits.clear();
-        tc.deferred.clear();
-        let mut elongated = false;
-        // The fingerprint: FNV-1a over the bytes of the normalised words.
-        let mut h = fnv::OFFSET;
-        let mut cyrillic = 0;
-        let across = self.across.as_ref();
-        let mut sid = across.map_or(StateID::ZERO, |m| m.start);
-        // The token before was one character, and one space follows it.
-        let mut single_before = false;
+    ) {
+        seq.clear();
+        let n = orig.len();
         let mut i = 0;
         while i < n {
-            let sep = i;
-            while i < n && SEP[b[i] as usize] {
+            if SEP[p[i] as usize] {
                 i += 1;
-            }
-            if i > sep {
-                if let Some(m) = across {
-                    self.step_between(m, &b[sep..i], out.len(), &mut sid, tc, sc.hits.len());
+                // The padding stops this: zero is no separator.
+                while SEP[p[i] as usize] {
+                    i += 1;
                 }
-                out.push(&orig[sep..i], sep, None);
-                single_before &= i - sep == 1 && b[sep] == b' ';
-                if i == n {
+                if i >= n {
                     break;
                 }
             }
             let start = i;
-            let mut key = fnv::OFFSET;
-            while i < n {
-                let x = b[i];
-                if SEP[x as usize] {
-                    break;
-                }
-                key = fnv::step(key, x);
-                i += 1;
-            }
-            let raw = &b[start..i];
-            let k = match tc.index.get(key) {
-                Some(k) if tc.raw_of(k) == raw => k,
-                _ => self.learn(&orig[start..i], key, tc, sc),
+            i = token_end(p, n, start);
+            let key = Key::of(p, start, i - start);
+            let k = match tc.find(&key, p, start) {
+                Some(k) => k,
+                None => self.learn(&orig[start..i], key, tc, sc),
             };
-            let tok = &tc.tokens[k as usize];
-            if tok.spaces || tok.single && single_before {
-                return false;
+            seq.push(Placed {
+                k,
+                start: start as u32,
+                end: i as u32,
+                at: 0,
+            });
+        }
+    }
+}
+
+/// Puts the normalised text together from the tokens in `seq` and the white space between
+/// them (copied as written), setting where each token's normalised form starts. False when
+/// the text must take the whole-text path (a token normalises to white space, or two
+/// one-character tokens stand a space apart).
+#[inline(never)]
+fn join_text(
+    tc: &TokenCache,
+    seq: &mut [Placed],
+    p: &[u8],
+    orig: &str,
+    norm: &mut Normalized,
+) -> bool {
+    let mut out = norm.pieces(orig.len());
+    // The token before was one character, and one space follows it.
+    let mut single_before = false;
+    let mut elongated = false;
+    let mut prev = 0;
+    for pl in seq.iter_mut() {
+        let (start, end) = (pl.start as usize, pl.end as usize);
+        if start > prev {
+            if start - prev == 1 {
+                single_before &= p[prev] == b' ';
+                out.push_ascii(p[prev], prev);
+            } else {
+                single_before = false;
+                out.push(&orig[prev..start], prev, None);
             }
-            single_before = tok.single;
-            let ns = out.len();
-            let base = ns as u32;
-            let text = &tc.text[tok.norm.0 as usize..tok.norm.1 as usize];
-            let map = tok.map.map(|(s, e)| &tc.maps[s as usize..e as usize]);
-            out.push(text, start, map);
+        }
+        prev = end;
+        let tok = &tc.tokens[pl.k as usize];
+        if tok.flags & SPACES != 0 || tok.flags & SINGLE != 0 && single_before {
+            return false;
+        }
+        single_before = tok.flags & SINGLE != 0;
+        elongated |= tok.flags & ELONGATED != 0;
+        pl.at = out.len() as u32;
+        let map = tok.map.map(|(s, e)| &tc.maps[s as usize..e as usize]);
+        match &tok.short {
+            Some(s) => out.push_short(s, start, map),
+            None => out.push(
+                &tc.text[tok.norm.0 as usize..tok.norm.1 as usize],
+                start,
+                map,
+            ),
+        }
+    }
+    if prev < orig.len() {
+        out.push(&orig[prev..], prev, None);
+    }
+    out.finish(elongated);
+    true
+}
+
+impl TokenCache {
+    /// The counts of the original and the layout of the normalised text `norm`, from the
+    /// tokens in `seq`: the fingerprint only when `fingerprint` (else 0).
+    #[inline(never)]
+    fn lay_out(
+        &self,
+        seq: &[Placed],
+        norm: &Normalized,
+        counts: &mut TextCounts,
+        layout: &mut Layout,
+        fingerprint: bool,
+    ) {
+        layout.reset();
+        let mut cyrillic = 0;
+        let mut dots = false;
+        for pl in seq {
+            let tok = &self.tokens[pl.k as usize];
             *counts += tok.counts;
-            elongated |= tok.elongated;
-            let layout = &mut sc.layout;
-            let words = &tc.words[tok.words.0 as usize..tok.words.1 as usize];
-            for w in words {
-                layout.word_starts.push(base + w.start);
-                h = fnv::hash(h, &text.as_bytes()[w.start as usize..w.end as usize]);
+            cyrillic += tok.cyrillic;
+            dots |= tok.flags & DOTS != 0;
+            let words = &self.words[tok.words.0 as usize..tok.words.1 as usize];
+            if let [w] = words {
+                layout.word_starts.push(pl.at + w.start);
+            } else {
+                layout
+                    .word_starts
+                    .extend(words.iter().map(|w| pl.at + w.start));
             }
             if tok.quotes.0 != tok.quotes.1 {
                 layout.quotes.extend(
-                    tc.quotes[tok.quotes.0 as usize..tok.quotes.1 as usize]
+                    self.quotes[tok.quotes.0 as usize..tok.quotes.1 as usize]
                         .iter()
-                        .map(|&x| base + x),
+                        .map(|&x| pl.at + x),
                 );
             }
-            layout.dots |= tok.dots;
-            cyrillic += tok.cyrillic;
-            // The automaton's candidates inside the token, and the words' hits where the
-            // scan finds them: a word's hits come once the byte after it is read.
-            let (mut c, to, kept) = match across {
-                Some(m) => {
-                    let (exit, from, to, kept) = self.cross(m, k, tc, sid);
-                    sid = exit;
-                    (from as usize, to as usize, kept)
-                }
-                None => (0, 0, true),
-            };
-            let from = c;
-            let tok = &tc.tokens[k as usize];
-            if c == to {
-                if tok.hits.0 != tok.hits.1 {
-                    push_hits(
-                        &mut sc.hits,
-                        &tc.hits[tok.hits.0 as usize..tok.hits.1 as usize],
-                        base,
+        }
+        layout.dots = dots;
+        // The fingerprint: FNV-1a over the bytes of the normalised words.
+        let mut h = 0;
+        if fingerprint {
+            h = fnv::OFFSET;
+            let text = norm.text.as_bytes();
+            for pl in seq {
+                let tok = &self.tokens[pl.k as usize];
+                for w in &self.words[tok.words.0 as usize..tok.words.1 as usize] {
+                    h = fnv::hash(
+                        h,
+                        &text[(pl.at + w.start) as usize..(pl.at + w.end) as usize],
                     );
                 }
+            }
+        }
+        layout.finish(h, cyrillic);
+    }
+}
+
+impl Engine {
+    /// The words' hits of the tokens in `seq`, into `hits`, and the phrase automaton's
+    /// candidates, deferred (in [`TokenCache::deferred`]) until the whole text is there to
+    /// check them on; `p` is the padded text of `n` bytes.
+    #[inline(never)]
+    fn find_hits(
+        &self,
+        tc: &mut TokenCache,
+        seq: &[Placed],
+        p: &[u8],
+        n: usize,
+        hits: &mut Vec<Hit>,
+    ) {
+        let Some(m) = self.across.as_ref() else {
+            for pl in seq {
+                let tok = &tc.tokens[pl.k as usize];
+                push_hits(
+                    hits,
+                    &tc.hits[tok.hits.0 as usize..tok.hits.1 as usize],
+                    pl.at,
+                );
+            }
+            return;
+        };
+        let mut sid = m.start;
+        let mut prev = 0;
+        for pl in seq {
+            let (start, base) = (pl.start as usize, pl.at);
+            if start > prev {
+                // White space is copied as written: it ends where the token starts.
+                let at = base as usize - (start - prev);
+                self.step_between(m, &p[prev..start], at, &mut sid, tc, hits.len());
+            }
+            prev = pl.end as usize;
+            // The automaton's candidates inside the token, and the words' hits where the
+            // scan finds them: a word's hits come once the byte after it is read.
+            let (exit, from, to, kept) = self.cross(m, pl.k, tc, sid);
+            sid = exit;
+            let tok = &tc.tokens[pl.k as usize];
+            if from == to {
+                push_hits(
+                    hits,
+                    &tc.hits[tok.hits.0 as usize..tok.hits.1 as usize],
+                    base,
+                );
                 continue;
             }
+            let (from, to) = (from as usize, to as usize);
+            let mut c = from;
             let mut hit = tok.hits.0 as usize;
             for w in &tc.words[tok.words.0 as usize..tok.words.1 as usize] {
                 while c < to && tc.cands[c].1 <= w.end {
                     let (pid, e) = tc.cands[c];
-                    tc.deferred.push((pid, ns as u32 + e, sc.hits.len() as u32));
+                    tc.deferred.push((pid, base + e, hits.len() as u32));
                     c += 1;
                 }
-                push_hits(&mut sc.hits, &tc.hits[hit..w.hits_end as usize], base);
+                push_hits(hits, &tc.hits[hit..w.hits_end as usize], base);
                 hit = w.hits_end as usize;
             }
             while c < to {
                 let (pid, e) = tc.cands[c];
-                tc.deferred.push((pid, ns as u32 + e, sc.hits.len() as u32));
+                tc.deferred.push((pid, base + e, hits.len() as u32));
                 c += 1;
             }
             if !kept {
                 tc.cands.truncate(from);
             }
         }
-        out.finish(elongated);
-        sc.layout.finish(h, cyrillic);
-        true
+        if prev < n {
+            let at = seq.last().map_or(0, |pl| {
+                let tok = &tc.tokens[pl.k as usize];
+                let len = match &tok.short {
+                    Some(s) => s.as_bytes().len(),
+                    None => (tok.norm.1 - tok.norm.0) as usize,
+                };
+                pl.at as usize + len
+            });
+            self.step_between(m, &p[prev..n], at, &mut sid, tc, hits.len());
+        }
     }
 
-    /// Normalises and scans the token `tok` on its own and keeps what it found; returns its
-    /// index. A token whose key is taken by another (a 64-bit collision) is kept but not
-    /// found again.
+    /// Normalises and scans the token `tok` on its own and keeps what it found under `key`;
+    /// returns its index.
     #[cold]
     #[inline(never)]
-    fn learn(&self, tok: &str, key: u64, tc: &mut TokenCache, sc: &mut Scratch) -> u32 {
+    fn learn(&self, tok: &str, key: Key, tc: &mut TokenCache, sc: &mut Scratch) -> u32 {
         let mut counts = TextCounts::default();
         let table = char_info_table();
         normalize_into(tok, &mut tc.one, &mut counts, |c| letter_info(table, c));
         let n = tc.one.text.as_str();
-        let raw = push_range(&mut tc.raw, tok.as_bytes());
-        let norm = (tc.text.len() as u32, (tc.text.len() + n.len()) as u32);
-        tc.text.push_str(n);
+        let raw = if tok.len() > KEY_BYTES {
+            push_range(&mut tc.raw, tok.as_bytes())
+        } else {
+            (0, 0)
+        };
+        let short = Short::new(n);
+        let norm = if short.is_some() {
+            (0, 0)
+        } else {
+            let from = tc.text.len() as u32;
+            tc.text.push_str(n);
+            (from, tc.text.len() as u32)
+        };
         let map = tc.one.byte_map().map(|m| push_range(&mut tc.maps, m));
         let mut chars = n.chars();
         let single = match (chars.next(), chars.next()) {
@@ -391,28 +622,36 @@ impl Engine {
             });
         }
         debug_assert!(hits.next().is_none());
-        let (dots, cyrillic) = (sc.layout.dots, sc.layout.cyrillic);
+        let flags = [
+            (tc.one.elongated, ELONGATED),
+            (n.bytes().any(|x| SEP[x as usize]), SPACES),
+            (single, SINGLE),
+            (sc.layout.dots, DOTS),
+        ]
+        .iter()
+        .filter(|(on, _)| *on)
+        .fold(0, |f, (_, bit)| f | bit);
+        let cyrillic = sc.layout.cyrillic;
         tc.spare = std::mem::replace(&mut sc.hits, text_hits);
         tc.one_layout = std::mem::replace(&mut sc.layout, text_layout);
         let token = Token {
-            raw,
+            key,
+            short,
             norm,
             map,
             counts,
-            elongated: tc.one.elongated,
-            spaces: n.bytes().any(|x| SEP[x as usize]),
-            single,
-            dots,
+            flags,
             cyrillic,
             words: (words_from, tc.words.len() as u32),
             quotes,
             hits: (hits_from, tc.hits.len() as u32),
+            raw,
         };
         let k = tc.tokens.len() as u32;
         tc.tokens.push(token);
         tc.crossings
             .push(([(StateID::ZERO, StateID::ZERO, 0, 0); CROSSINGS], 0));
-        tc.index.insert(key, k);
+        tc.insert(k);
         k
     }
 
@@ -481,7 +720,10 @@ impl Engine {
             }
         }
         let tok = &tc.tokens[k as usize];
-        let bytes = &tc.text.as_bytes()[tok.norm.0 as usize..tok.norm.1 as usize];
+        let bytes = match &tok.short {
+            Some(s) => s.as_bytes(),
+            None => &tc.text.as_bytes()[tok.norm.0 as usize..tok.norm.1 as usize],
+        };
         let (exit, from, to) = self.cross_first(m, bytes, &mut tc.cands, sid);
         let seen = &mut tc.crossings[k as usize];
         let kept = (seen.1 as usize) < CROSSINGS;
@@ -567,7 +809,7 @@ mod tests {
         let mut out = String::new();
         for _ in 0..2 {
             let mut norm = Normalized::default();
-            let counts = e.read(text, &mut norm, &mut sc, by_tokens);
+            let counts = e.read(text, &mut norm, &mut sc, by_tokens, true);
             let spans: Vec<_> = (0..=norm.text.len())
                 .filter(|&i| norm.text.is_char_boundary(i))
                 .map(|i| norm.orig_span(text, 0, i))
@@ -668,6 +910,16 @@ mod tests {
         ",",
         ".",
         ":",
+        // Around the lengths a key holds in full (8 and 16 bytes), and control characters
+        // inside a token.
+        "abcdefgh",
+        "abcdefghi",
+        "стоп!!!!",
+        "abcdefghijklmnop",
+        "abcdefghijklmnopq",
+        "отвратительно",
+        "a\u{1}b",
+        "\u{7f}x",
     ];
     const SEPS: &[&str] = &[" ", " ", " ", "  ", "\n", "\t", "\r\n", ""];
 
@@ -699,12 +951,52 @@ mod tests {
     }
 
     #[test]
+    fn tokens_end_at_white_space_only_and_keys_tell_them_apart() {
+        let text = "ab\u{1}c  abcdefgh\tabcdefghi\nabcdefghijklmnopq x";
+        let mut p = text.as_bytes().to_vec();
+        p.extend_from_slice(&[0; PAD]);
+        let n = text.len();
+        let mut keys = Vec::new();
+        let mut i = 0;
+        while i < n {
+            if SEP[p[i] as usize] {
+                i += 1;
+                continue;
+            }
+            let e = token_end(&p, n, i);
+            keys.push((&text[i..e], Key::of(&p, i, e - i)));
+            i = e;
+        }
+        let words: Vec<_> = keys.iter().map(|(w, _)| *w).collect();
+        assert_eq!(
+            words,
+            [
+                "ab\u{1}c",
+                "abcdefgh",
+                "abcdefghi",
+                "abcdefghijklmnopq",
+                "x"
+            ]
+        );
+        for (a, (_, ka)) in keys.iter().enumerate() {
+            for (_, kb) in &keys[a + 1..] {
+                assert_ne!(ka, kb);
+            }
+        }
+        // The same bytes elsewhere give the same key.
+        let again = format!("zz {text}");
+        let mut q = again.as_bytes().to_vec();
+        q.extend_from_slice(&[0; PAD]);
+        assert_eq!(Key::of(&q, 3, 4), keys[0].1);
+    }
+
+    #[test]
     fn a_cache_started_afresh_reads_as_before() {
         let e = engine();
         let mut sc = Scratch::default();
         let text = "Still waiting for my refund, idiots!!! 😂 \"quoted\" cyкa";
         let mut whole = Normalized::default();
-        e.read(text, &mut whole, &mut sc, false);
+        e.read(text, &mut whole, &mut sc, false, true);
         let hits = |sc: &Scratch| {
             sc.hits
                 .iter()
@@ -713,17 +1005,14 @@ mod tests {
         };
         let expected = hits(&sc);
         let mut norm = Normalized::default();
-        e.read(text, &mut norm, &mut sc, true);
+        e.read(text, &mut norm, &mut sc, true, true);
         assert!(!sc.tokens.tokens.is_empty());
         sc.tokens.clear();
-        assert!(
-            sc.tokens
-                .index
-                .get(fnv::hash(fnv::OFFSET, b"waiting"))
-                .is_none()
-        );
-        e.read("waiting idiots", &mut norm, &mut sc, true);
-        e.read(text, &mut norm, &mut sc, true);
+        let waiting = b"waiting\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0";
+        let key = Key::of(waiting, 0, 7);
+        assert!(sc.tokens.find(&key, waiting, 0).is_none());
+        e.read("waiting idiots", &mut norm, &mut sc, true, true);
+        e.read(text, &mut norm, &mut sc, true, true);
         assert_eq!(norm.text, whole.text);
         assert_eq!(hits(&sc), expected);
     }
