@@ -419,19 +419,19 @@ pub struct RuleHit {
 #[derive(Clone, Default)]
 pub struct Spans {
     all: Option<Arc<[(usize, usize)]>>,
-    start: u32,
-    end: u32,
+    start: usize,
+    end: usize,
 }
 
 impl Spans {
-    /// The spans `all[range]`, sharing `all`.
+    /// The spans `all[range]`, sharing `all`. Panics, as slicing does, when `range` is not
+    /// within `all`.
     pub fn shared(all: &Arc<[(usize, usize)]>, range: std::ops::Range<usize>) -> Spans {
         let _ = &all[range.clone()];
-        let at = |i: usize| u32::try_from(i).expect("fewer than 2^32 spans in a verdict");
         Spans {
             all: Some(Arc::clone(all)),
-            start: at(range.start),
-            end: at(range.end),
+            start: range.start,
+            end: range.end,
         }
     }
 
@@ -444,7 +444,7 @@ impl std::ops::Deref for Spans {
     type Target = [(usize, usize)];
     fn deref(&self) -> &[(usize, usize)] {
         match &self.all {
-            Some(all) => &all[self.start as usize..self.end as usize],
+            Some(all) => &all[self.start..self.end],
             None => &[],
         }
     }
