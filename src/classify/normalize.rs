@@ -101,8 +101,8 @@ impl Pieces<'_> {
     fn map_piece(&mut self, len: usize, orig: usize, map: Option<&[u32]>) {
         if map.is_some() && !self.mapped {
             self.mapped = true;
-            let len = self.n.text.len();
-            start_map(&mut self.n.map, len, self.n.text.capacity());
+            let so_far = self.n.text.len();
+            start_map(&mut self.n.map, so_far, self.n.text.capacity());
         }
         if self.mapped {
             let o = orig as u32;
@@ -117,6 +117,8 @@ impl Pieces<'_> {
     #[inline(always)]
     pub(crate) fn push_ascii(&mut self, b: u8, orig: usize) {
         debug_assert!(b.is_ascii());
+        // `map_piece(1, orig, None)`, without its test for a piece map: it runs between
+        // nearly every two tokens (measured 0.13k a comment).
         if self.mapped {
             self.n.map.push(orig as u32);
         }
@@ -152,7 +154,7 @@ impl Pieces<'_> {
 
 /// A string of at most [`Short::MAX`] bytes kept in a block of that size, so that it is
 /// appended to a text as one copy (see [`Pieces::push_short`]).
-#[derive(Clone, Copy, Default)]
+#[derive(Clone, Copy)]
 pub(crate) struct Short {
     /// The string's bytes, then zeros: `bytes[..len]` is always a whole `str`.
     bytes: [u8; Short::MAX],
