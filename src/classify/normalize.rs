@@ -113,18 +113,6 @@ impl Pieces<'_> {
         }
     }
 
-    /// [`Pieces::push`] of one ASCII byte, `b`, the original's byte at `orig`.
-    #[inline(always)]
-    pub(crate) fn push_ascii(&mut self, b: u8, orig: usize) {
-        debug_assert!(b.is_ascii());
-        // `map_piece(1, orig, None)`, without its test for a piece map: it runs between
-        // nearly every two tokens (measured 0.13k a comment).
-        if self.mapped {
-            self.n.map.push(orig as u32);
-        }
-        self.n.text.push(char::from(b));
-    }
-
     /// [`Pieces::push`] of a [`Short`] piece, copied as one 16-byte block.
     #[inline(always)]
     pub(crate) fn push_short(&mut self, piece: &Short, orig: usize, map: Option<&[u32]>) {

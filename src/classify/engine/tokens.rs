@@ -157,6 +157,8 @@ const SPACES: u8 = 2;
 const SINGLE: u8 = 4;
 /// A '.' or ':' is in it.
 const DOTS: u8 = 8;
+/// Normalises to itself, byte for byte: the text is copied as written across it.
+const SAME: u8 = 16;
 
 /// What is known of one distinct token; ranges index the cache's arenas.
 #[derive(Clone, Copy)]
@@ -442,6 +444,9 @@ impl Engine {
 /// them (copied as written), setting where each token's normalised form starts. False when
 /// the text must take the whole-text path (a token normalises to white space, or two
 /// one-character tokens stand a space apart).
+///
+/// Most tokens normalise to themselves ([`SAME`]): a run of them and the white space between
+/// is copied in one piece, from the original, when a token that changes (or the end) comes.
 #[inline(never)]
 fn join_text(
     tc: &TokenCache,
@@ -455,24 +460,29 @@ fn join_text(
     let mut single_before = false;
     let mut elongated = false;
     let mut prev = 0;
+    // The original from `run` on is still to be copied; it goes where `out` ends.
+    let mut run = 0;
+    let mut run_at = 0;
     for pl in seq.iter_mut() {
         let (start, end) = (pl.start as usize, pl.end as usize);
-        if start > prev {
-            if start - prev == 1 {
-                single_before &= p[prev] == b' ';
-                out.push_ascii(p[prev], prev);
-            } else {
-                single_before = false;
-                out.push(&orig[prev..start], prev, None);
-            }
-        }
+        // White space is copied as written; one space after a one-character token may
+        // start a spelled-out word.
+        single_before &= start == prev + 1 && p[prev] == b' ';
         prev = end;
         let tok = &tc.tokens[pl.k as usize];
-        if tok.flags & SPACES != 0 || tok.flags & SINGLE != 0 && single_before {
+        let flags = tok.flags;
+        if flags & SPACES != 0 || flags & SINGLE != 0 && single_before {
             return false;
         }
-        single_before = tok.flags & SINGLE != 0;
-        elongated |= tok.flags & ELONGATED != 0;
+        single_before = flags & SINGLE != 0;
+        elongated |= flags & ELONGATED != 0;
+        if flags & SAME != 0 {
+            pl.at = (run_at + (start - run)) as u32;
+            continue;
+        }
+        if start > run {
+            out.push(&orig[run..start], run, None);
+        }
         pl.at = out.len() as u32;
         let map = tok.map.map(|(s, e)| &tc.maps[s as usize..e as usize]);
         match &tok.short {
@@ -483,9 +493,11 @@ fn join_text(
                 map,
             ),
         }
+        run = end;
+        run_at = out.len();
     }
-    if prev < orig.len() {
-        out.push(&orig[prev..], prev, None);
+    if run < orig.len() {
+        out.push(&orig[run..], run, None);
     }
     out.finish(elongated);
     true
@@ -681,6 +693,7 @@ impl Engine {
             (n.bytes().any(|x| SEP[x as usize]), SPACES),
             (single, SINGLE),
             (sc.layout.dots, DOTS),
+            (tc.one.byte_map().is_none() && n == tok, SAME),
         ] {
             if on {
                 flags |= bit;
