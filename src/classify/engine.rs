@@ -871,14 +871,16 @@ impl Layout {
         self.cyrillic = cyrillic;
     }
 
-    /// Number of words that start in `[a, b)`.
-    fn words_between(&self, a: usize, b: usize) -> u32 {
+    /// Whether at most `most` words start in `[a, b)`: one binary search, for where the
+    /// words from `a` on start, and a look at the word `most` places further.
+    fn few_words_between(&self, a: usize, b: usize, most: u32) -> bool {
         if a >= b {
-            return 0;
+            return true;
         }
         let from = self.word_starts.partition_point(|&s| (s as usize) < a);
-        let to = self.word_starts.partition_point(|&s| (s as usize) < b);
-        (to - from) as u32
+        self.word_starts
+            .get(from + most as usize)
+            .is_none_or(|&s| s as usize >= b)
     }
 
     /// Inside quotation marks: an odd number of them comes before `at`.
@@ -1628,7 +1630,7 @@ impl Engine {
                 ne <= s
                     && ns < s
                     && s - ne <= 48
-                    && layout.words_between(ne as usize, s as usize) <= 2
+                    && layout.few_words_between(ne as usize, s as usize, 2)
                     // Bytes, not characters: no byte of a longer UTF-8 sequence is ASCII.
                     && !t.as_bytes()[ne as usize..s as usize]
                         .iter()
@@ -1874,7 +1876,7 @@ impl Engine {
         for c in cues.iter_mut() {
             c.boosted = boosters
                 .iter()
-                .any(|&b| (b as usize) <= c.at && layout.words_between(b as usize, c.at) <= 1);
+                .any(|&b| (b as usize) <= c.at && layout.few_words_between(b as usize, c.at, 1));
         }
         // No two cues start at the same place, so an unstable sort gives the same order.
         cues.sort_unstable_by_key(|c| c.at);
@@ -2098,7 +2100,7 @@ fn near(within: Option<u32>, layout: &Layout, a: (usize, usize), b: (usize, usiz
         None => true,
         Some(w) => {
             let (x, y) = if a.0 <= b.0 { (a, b) } else { (b, a) };
-            x.1 > y.0 || layout.words_between(x.1, y.0) <= w
+            x.1 > y.0 || layout.few_words_between(x.1, y.0, w)
         }
     }
 }
@@ -2139,6 +2141,33 @@ fn merge_spans(spans: &mut Vec<(usize, usize)>) {
     }
     spans[kept] = cur;
     spans.truncate(kept + 1);
+}
+
+/// `Layout::few_words_between` answers as counting the word starts in the range would.
+#[cfg(test)]
+mod few_words_tests {
+    use super::Layout;
+
+    proptest::proptest! {
+        #[test]
+        fn few_words_between_counts_word_starts(
+            starts in proptest::collection::btree_set(0u32..120, 0..30),
+            a in 0usize..130,
+            len in 0usize..60,
+            most in 0u32..5,
+        ) {
+            let layout = Layout {
+                word_starts: starts.iter().copied().collect(),
+                ..Layout::default()
+            };
+            let b = a + len;
+            let counted = starts.iter().filter(|&&s| a <= s as usize && (s as usize) < b).count();
+            proptest::prop_assert_eq!(
+                layout.few_words_between(a, b, most),
+                counted <= most as usize
+            );
+        }
+    }
 }
 
 /// `merge_spans` gives what sorting and then merging overlaps one by one gives.
