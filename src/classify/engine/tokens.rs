@@ -192,9 +192,27 @@ struct Word {
     hits_end: u32,
 }
 
-/// How the phrase automaton crossed a token: entered in, left in, and the candidate matches
-/// on the way (a range of [`TokenCache::cands`]).
-type Crossing = (StateID, StateID, u32, u32);
+/// How the phrase automaton crossed a token.
+#[derive(Clone, Copy)]
+struct Crossing {
+    /// The state it entered in, and the one it left in.
+    enter: StateID,
+    exit: StateID,
+    /// The candidate matches on the way, a range of [`TokenCache::cands`].
+    cands: (u32, u32),
+    /// The state after one more space, the usual way to the next token, when that space
+    /// ends no match.
+    then_space: Option<StateID>,
+}
+
+impl Crossing {
+    const NONE: Crossing = Crossing {
+        enter: StateID::ZERO,
+        exit: StateID::ZERO,
+        cands: (0, 0),
+        then_space: None,
+    };
+}
 
 /// One token of the current text: the cached token `k`, where it starts and ends in the
 /// original, and where its normalised form starts (`at`).
@@ -588,18 +606,34 @@ impl Engine {
         };
         let mut sid = m.start;
         let mut prev = 0;
+        // The state after one space past the token before, when known.
+        let mut then_space = None;
         for pl in seq {
             let (start, base) = (pl.start as usize, pl.at);
             if start > prev {
-                // White space is copied as written: it ends where the token starts.
-                let at = base as usize - (start - prev);
-                self.step_between(m, &p[prev..start], at, &mut sid, tc, hits.len());
+                match then_space {
+                    Some(s) if start == prev + 1 && p[prev] == b' ' => sid = s,
+                    _ => {
+                        // White space is copied as written: it ends where the token starts.
+                        let at = base as usize - (start - prev);
+                        self.step_between(m, &p[prev..start], at, &mut sid, tc, hits.len());
+                    }
+                }
             }
             prev = pl.end as usize;
             // The automaton's candidates inside the token, and the words' hits where the
             // scan finds them: a word's hits come once the byte after it is read.
-            let (exit, from, to, kept) = self.cross(m, pl.k, tc, sid);
+            let (
+                Crossing {
+                    exit,
+                    cands: (from, to),
+                    then_space: next,
+                    ..
+                },
+                kept,
+            ) = self.cross(m, pl.k, tc, sid);
             sid = exit;
+            then_space = next;
             let tok = &tc.tokens[pl.k as usize];
             if from == to {
                 push_hits(
@@ -717,8 +751,7 @@ impl Engine {
         };
         let k = tc.tokens.len() as u32;
         tc.tokens.push(token);
-        tc.crossings
-            .push(([(StateID::ZERO, StateID::ZERO, 0, 0); CROSSINGS], 0));
+        tc.crossings.push(([Crossing::NONE; CROSSINGS], 0));
         tc.insert(k);
         k
     }
@@ -769,22 +802,15 @@ impl Engine {
         }
     }
 
-    /// How the phrase automaton crosses token `k` entered in state `sid`: the state it leaves
-    /// in, and its candidates (a range of [`TokenCache::cands`]). Worked out on the token's
-    /// bytes the first time, and kept for up to [`CROSSINGS`] states; false when not kept
-    /// (the candidates are then to be dropped once used).
+    /// How the phrase automaton crosses token `k` entered in state `sid`. Worked out on the
+    /// token's bytes the first time, and kept for up to [`CROSSINGS`] states; false when not
+    /// kept (the candidates are then to be dropped once used).
     #[inline(always)]
-    fn cross(
-        &self,
-        m: &Matcher,
-        k: u32,
-        tc: &mut TokenCache,
-        sid: StateID,
-    ) -> (StateID, u32, u32, bool) {
+    fn cross(&self, m: &Matcher, k: u32, tc: &mut TokenCache, sid: StateID) -> (Crossing, bool) {
         let seen = &tc.crossings[k as usize];
-        for &(enter, exit, from, to) in &seen.0[..seen.1 as usize] {
-            if enter == sid {
-                return (exit, from, to, true);
+        for c in &seen.0[..seen.1 as usize] {
+            if c.enter == sid {
+                return (*c, true);
             }
         }
         let tok = &tc.tokens[k as usize];
@@ -792,18 +818,18 @@ impl Engine {
             Some(s) => s.as_bytes(),
             None => &tc.text.as_bytes()[tok.norm.0 as usize..tok.norm.1 as usize],
         };
-        let (exit, from, to) = self.cross_first(m, bytes, &mut tc.cands, sid);
+        let c = self.cross_first(m, bytes, &mut tc.cands, sid);
         let seen = &mut tc.crossings[k as usize];
         let kept = (seen.1 as usize) < CROSSINGS;
         if kept {
-            seen.0[seen.1 as usize] = (sid, exit, from, to);
+            seen.0[seen.1 as usize] = c;
             seen.1 += 1;
         }
-        (exit, from, to, kept)
+        (c, kept)
     }
 
     /// Steps the phrase automaton over a token's `bytes` from state `enter`, keeping its
-    /// candidates in `cands`.
+    /// candidates in `cands`, and on over one space.
     #[cold]
     #[inline(never)]
     fn cross_first(
@@ -812,7 +838,7 @@ impl Engine {
         bytes: &[u8],
         cands: &mut Vec<(u32, u32)>,
         enter: StateID,
-    ) -> (StateID, u32, u32) {
+    ) -> Crossing {
         let from = cands.len() as u32;
         let mut sid = enter;
         for (j, &y) in bytes.iter().enumerate() {
@@ -835,7 +861,13 @@ impl Engine {
                 cands.push((pid, e as u32));
             }
         }
-        (sid, from, cands.len() as u32)
+        let space = m.dfa.next_state(Anchored::No, sid, b' ');
+        Crossing {
+            enter,
+            exit: sid,
+            cands: (from, cands.len() as u32),
+            then_space: (!(m.dfa.is_special(space) && m.dfa.is_match(space))).then_some(space),
+        }
     }
 }
 
