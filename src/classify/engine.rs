@@ -1805,11 +1805,16 @@ impl Engine {
                     continue;
                 }
                 let first = spans.len() as u32;
-                spans.extend(
-                    rule_spans
-                        .iter()
-                        .map(|&(s, e)| x.norm.orig_span(x.orig, s, e)),
-                );
+                if x.norm.byte_map().is_none() {
+                    // The original has the normalised text's layout: the spans are its own.
+                    spans.extend_from_slice(rule_spans);
+                } else {
+                    spans.extend(
+                        rule_spans
+                            .iter()
+                            .map(|&(s, e)| x.norm.orig_span(x.orig, s, e)),
+                    );
+                }
                 let pending = rule.history.is_some();
                 if !pending {
                     apply(rule, &mut tally);

@@ -83,6 +83,14 @@ impl Needles {
         let Some(n) = self.bytes else {
             return self.chars.iter().any(|&c| text.contains(c));
         };
+        // One to three needles: memchr's vector search.
+        let t = text.as_bytes();
+        match self.chars.len() {
+            1 => return memchr::memchr(n[0], t).is_some(),
+            2 => return memchr::memchr2(n[0], n[1], t).is_some(),
+            3 => return memchr::memchr3(n[0], n[1], n[2], t).is_some(),
+            _ => {}
+        }
         let has = |b: u8| (b == n[0]) | (b == n[1]) | (b == n[2]) | (b == n[3]);
         // Whole blocks without an early exit, so the compiler compares many bytes at once.
         let mut blocks = text.as_bytes().chunks_exact(32);
