@@ -210,6 +210,18 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// One to four needles (memchr's searches and the block fold) are found exactly when
+        /// the text holds one, wherever it is in a text of any length.
+        #[test]
+        fn any_in_finds_a_needle_where_the_text_has_one(
+            set in proptest::collection::btree_set(proptest::char::range('!', '~'), 1..=4),
+            text in "[ -~é]{0,80}",
+        ) {
+            let set: Vec<char> = set.into_iter().collect();
+            let n = Needles::new(&set).unwrap();
+            proptest::prop_assert_eq!(n.any_in(&text), text.chars().any(|c| set.contains(&c)));
+        }
+
         /// Whenever a pattern the reading answers for matches, the match holds a needle.
         #[test]
         fn a_match_always_holds_a_needle(
