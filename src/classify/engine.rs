@@ -93,22 +93,43 @@ fn use_kind(u: &Use) -> u8 {
 }
 
 /// A compiled rule.
+///
+/// Laid out by hand: what the rule loop reads of every rule it visits (languages, state
+/// conditions, which lists and checks it has, what it adds when it fires) comes first and
+/// fills one cache line; the rest is read once a rule gets that far.
 #[derive(Debug)]
+#[repr(C, align(64))]
 pub(crate) struct Rule {
-    /// Shared with every verdict the rule fires in.
-    pub id: Arc<str>,
     /// The texts it applies to: [`lang_bit`] of its language, every bit without one.
     langs: u8,
+    /// It has history conditions (`history` is set): it is weighed once the author is known.
+    needs_history: bool,
+    /// Any of the state conditions (flags, facts, tags) is set.
+    checks_state: bool,
+    /// Any of the surface conditions (words, links, ..., sentiment) is set.
+    checks_features: bool,
     has_any: bool,
     has_also: bool,
     has_none: bool,
-    within: Option<u32>,
-    min_hits: Option<u32>,
-    regex: Option<Regex>,
-    /// Characters every match of the regex holds one of ([`needle::needles`]), when known.
-    needles: Option<needle::Needles>,
     negatable: bool,
     skip_quoted: bool,
+    if_tags: u8,
+    unless_tags: u8,
+    tag: Option<Tag>,
+    if_flags: Flags,
+    if_any_flags: Flags,
+    unless_flags: Flags,
+    flags: Flags,
+    if_facts: u32,
+    unless_facts: u32,
+    facts: u32,
+    weight: f32,
+    within: Option<u32>,
+    min_hits: Option<u32>,
+    regex: Option<Box<RegexCheck>>,
+    // The first cache line ends here.
+    /// Shared with every verdict the rule fires in.
+    pub id: Arc<str>,
     min_words: Option<u32>,
     max_words: Option<u32>,
     min_links: Option<u32>,
@@ -118,23 +139,19 @@ pub(crate) struct Rule {
     question: Option<bool>,
     min_sentiment: Option<f32>,
     max_sentiment: Option<f32>,
-    /// Any of the surface conditions above (words, links, ..., sentiment) is set.
-    checks_features: bool,
-    /// Any of the state conditions below (flags, facts, tags) is set.
-    checks_state: bool,
-    if_flags: Flags,
-    if_any_flags: Flags,
-    unless_flags: Flags,
-    if_facts: u32,
-    unless_facts: u32,
-    if_tags: u8,
-    unless_tags: u8,
     /// asked_compensation, same_text, trolled, comments.
     history: Option<[u32; 4]>,
-    tag: Option<Tag>,
-    weight: f32,
-    flags: Flags,
-    facts: u32,
+}
+
+// The hot part of a rule is one cache line (see [`Rule`]).
+const _: () = assert!(std::mem::offset_of!(Rule, id) == 64);
+
+/// A rule's regex, and the characters every match of it holds one of
+/// ([`needle::needles`]), when known.
+#[derive(Debug)]
+struct RegexCheck {
+    regex: Regex,
+    needles: Option<needle::Needles>,
 }
 
 /// Surface features of a text, from one pass over it.
@@ -717,12 +734,16 @@ fn compile_rule(c: &mut Compiler<'_>, idx: u32, sr: &SourcedRule) -> Result<Rule
         has_none: !r.none.is_empty(),
         within: r.within,
         min_hits: r.min_hits,
-        needles: r
-            .regex
-            .as_deref()
-            .and_then(needle::needles)
-            .and_then(|set| needle::Needles::new(&set)),
-        regex,
+        regex: regex.map(|regex| {
+            Box::new(RegexCheck {
+                regex,
+                needles: r
+                    .regex
+                    .as_deref()
+                    .and_then(needle::needles)
+                    .and_then(|set| needle::Needles::new(&set)),
+            })
+        }),
         negatable: r.negatable,
         skip_quoted: r.skip_quoted,
         min_words: r.min_words,
@@ -741,6 +762,7 @@ fn compile_rule(c: &mut Compiler<'_>, idx: u32, sr: &SourcedRule) -> Result<Rule
         unless_facts: c.fact_mask(&r.unless_facts),
         if_tags: tag_mask(&r.if_tags),
         unless_tags: tag_mask(&r.unless_tags),
+        needs_history: history.is_some(),
         history,
         tag: r.tag.as_deref().and_then(|t| t.parse().ok()),
         weight: r.weight.unwrap_or(1.0),
@@ -1798,7 +1820,7 @@ impl Engine {
                 }
                 // The state is cheaper to check than the text, and a history rule checks it
                 // again once the history is known.
-                if rule.history.is_none() && !state_conditions(rule, &tally) {
+                if !rule.needs_history && !state_conditions(rule, &tally) {
                     continue;
                 }
                 if !text_conditions(rule, x, mine, negated, rule_spans, distinct) {
@@ -1815,7 +1837,7 @@ impl Engine {
                             .map(|&(s, e)| x.norm.orig_span(x.orig, s, e)),
                     );
                 }
-                let pending = rule.history.is_some();
+                let pending = rule.needs_history;
                 if !pending {
                     apply(rule, &mut tally);
                 }
@@ -2052,13 +2074,13 @@ fn text_conditions(
             return false;
         }
     }
-    if let Some(re) = &rule.regex {
+    if let Some(rc) = &rule.regex {
         let t = x.norm.text.as_str();
         // A text without the characters every match holds cannot match.
-        if rule.needles.as_ref().is_some_and(|n| !n.any_in(t)) {
+        if rc.needles.as_ref().is_some_and(|n| !n.any_in(t)) {
             return false;
         }
-        let Some(m) = re.find(t) else {
+        let Some(m) = rc.regex.find(t) else {
             return false;
         };
         out.push((m.start(), m.end()));
