@@ -159,29 +159,42 @@ const SINGLE: u8 = 4;
 const DOTS: u8 = 8;
 /// Normalises to itself, byte for byte: the text is copied as written across it.
 const SAME: u8 = 16;
+/// It has Cyrillic letters ([`Token::cyrillic`]).
+const CYRILLIC: u8 = 32;
+/// It has quotation marks ([`Token::quotes`]).
+const QUOTED: u8 = 64;
 
 /// What is known of one distinct token; ranges index the cache's arenas.
+///
+/// Laid out by hand: what the passes read of every token (its key, counts, words, hits and
+/// flags) fills the first cache line; the rest is read for the few tokens whose flags say so
+/// (see [`SAME`], [`CYRILLIC`], [`QUOTED`]) or once a token is learnt.
 #[derive(Clone, Copy)]
+#[repr(C, align(64))]
 struct Token {
     key: Key,
+    counts: TextCounts,
+    /// Its words, in [`TokenCache::words`].
+    words: (u32, u32),
+    /// Its words' hits, in [`TokenCache::hits`].
+    hits: (u32, u32),
+    flags: u8,
+    // The first cache line ends here.
+    /// Cyrillic letters (lead bytes of the word characters U+0400..U+047F).
+    cyrillic: u32,
     /// Its normalised form, when it is short; else in [`TokenCache::text`] at `norm`.
     short: Option<Short>,
     norm: (u32, u32),
     /// Its map to the original, in [`TokenCache::maps`], when its layout differs.
     map: Option<(u32, u32)>,
-    counts: TextCounts,
-    flags: u8,
-    /// Cyrillic letters (lead bytes of the word characters U+0400..U+047F).
-    cyrillic: u32,
-    /// Its words, in [`TokenCache::words`].
-    words: (u32, u32),
     /// Its quotation marks, in [`TokenCache::quotes`].
     quotes: (u32, u32),
-    /// Its words' hits, in [`TokenCache::hits`].
-    hits: (u32, u32),
     /// The token as written, in [`TokenCache::raw`], when its key is a hash.
     raw: (u32, u32),
 }
+
+// What every pass reads of a token is in its first cache line (see [`Token`]).
+const _: () = assert!(std::mem::offset_of!(Token, flags) < 64);
 
 /// One word of a token: where it starts and ends, and where its hits end in
 /// [`TokenCache::hits`] (they start where the previous word's end).
@@ -539,7 +552,9 @@ impl TokenCache {
         for pl in seq {
             let tok = &self.tokens[pl.k as usize];
             *counts += tok.counts;
-            cyrillic += tok.cyrillic;
+            if tok.flags & CYRILLIC != 0 {
+                cyrillic += tok.cyrillic;
+            }
             dots |= tok.flags & DOTS != 0;
             let words = &self.words[tok.words.0 as usize..tok.words.1 as usize];
             // Most tokens are one word: a push is cheaper than `extend`'s set-up (0.3k a
@@ -551,7 +566,7 @@ impl TokenCache {
                     .word_starts
                     .extend(words.iter().map(|w| pl.at + w.start));
             }
-            if tok.quotes.0 != tok.quotes.1 {
+            if tok.flags & QUOTED != 0 {
                 layout.quotes.extend(
                     self.quotes[tok.quotes.0 as usize..tok.quotes.1 as usize]
                         .iter()
@@ -728,6 +743,8 @@ impl Engine {
             (single, SINGLE),
             (sc.layout.dots, DOTS),
             (tc.one.byte_map().is_none() && n == tok, SAME),
+            (sc.layout.cyrillic > 0, CYRILLIC),
+            (quotes.0 != quotes.1, QUOTED),
         ] {
             if on {
                 flags |= bit;
