@@ -205,6 +205,15 @@ struct Word {
     hits_end: u32,
 }
 
+/// The crossings of a token seen so far: the first `n` of `seen`. Aligned, so the count and
+/// the first two crossings, most often all there is, share a cache line.
+#[derive(Clone, Copy)]
+#[repr(C, align(64))]
+struct Seen {
+    n: u8,
+    seen: [Crossing; CROSSINGS],
+}
+
 /// How the phrase automaton crossed a token.
 #[derive(Clone, Copy)]
 struct Crossing {
@@ -244,8 +253,8 @@ pub(super) struct TokenCache {
     /// compared there (the token is read next anyway); [`EMPTY`] marks a free slot.
     index: Vec<u32>,
     tokens: Vec<Token>,
-    /// Per token, the crossings seen (at most [`CROSSINGS`]).
-    crossings: Vec<([Crossing; CROSSINGS], u8)>,
+    /// Per token, the crossings seen.
+    crossings: Vec<Seen>,
     /// The tokens longer than [`KEY_BYTES`], as written.
     raw: Vec<u8>,
     /// The normalised forms too long for a [`Short`].
@@ -768,7 +777,10 @@ impl Engine {
         };
         let k = tc.tokens.len() as u32;
         tc.tokens.push(token);
-        tc.crossings.push(([Crossing::NONE; CROSSINGS], 0));
+        tc.crossings.push(Seen {
+            n: 0,
+            seen: [Crossing::NONE; CROSSINGS],
+        });
         tc.insert(k);
         k
     }
@@ -825,7 +837,7 @@ impl Engine {
     #[inline(always)]
     fn cross(&self, m: &Matcher, k: u32, tc: &mut TokenCache, sid: StateID) -> (Crossing, bool) {
         let seen = &tc.crossings[k as usize];
-        for c in &seen.0[..seen.1 as usize] {
+        for c in &seen.seen[..usize::from(seen.n)] {
             if c.enter == sid {
                 return (*c, true);
             }
@@ -837,10 +849,10 @@ impl Engine {
         };
         let c = self.cross_first(m, bytes, &mut tc.cands, sid);
         let seen = &mut tc.crossings[k as usize];
-        let kept = (seen.1 as usize) < CROSSINGS;
+        let kept = usize::from(seen.n) < CROSSINGS;
         if kept {
-            seen.0[seen.1 as usize] = c;
-            seen.1 += 1;
+            seen.seen[usize::from(seen.n)] = c;
+            seen.n += 1;
         }
         (c, kept)
     }
