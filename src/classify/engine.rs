@@ -281,6 +281,19 @@ struct Matcher {
 }
 
 impl Matcher {
+    /// Whether patterns end in state `sid`.
+    #[inline(always)]
+    fn is_match(&self, sid: StateID) -> bool {
+        self.dfa.is_special(sid) && self.dfa.is_match(sid)
+    }
+
+    /// The engine's ids of the patterns that end in match state `sid`.
+    #[inline(always)]
+    fn patterns(&self, sid: StateID) -> impl Iterator<Item = u32> + '_ {
+        (0..self.dfa.match_len(sid))
+            .map(move |k| self.pids[self.dfa.match_pattern(sid, k).as_usize()])
+    }
+
     /// An automaton over `patterns[pids]`, stepped by hand. `None` without patterns.
     fn build(
         patterns: &[String],
@@ -1338,7 +1351,7 @@ impl Engine {
                 }
                 if let Some(m) = across {
                     sid = m.dfa.next_state(Anchored::No, sid, x);
-                    if m.dfa.is_special(sid) && m.dfa.is_match(sid) {
+                    if m.is_match(sid) {
                         reorder |= self.across_hits(m, t, sid, i + 1, sc);
                     }
                 }
@@ -1364,7 +1377,7 @@ impl Engine {
             if let Some(m) = across {
                 for (k, &y) in b[i..i + len].iter().enumerate() {
                     sid = m.dfa.next_state(Anchored::No, sid, y);
-                    if m.dfa.is_special(sid) && m.dfa.is_match(sid) {
+                    if m.is_match(sid) {
                         reorder |= self.across_hits(m, t, sid, i + k + 1, sc);
                     }
                 }
@@ -1421,8 +1434,8 @@ impl Engine {
                 continue;
             }
             let e = ws + j + 1;
-            for k in 0..dfa.match_len(sid) {
-                let pid = m.pids[dfa.match_pattern(sid, k).as_usize()] as usize;
+            for pid in m.patterns(sid) {
+                let pid = pid as usize;
                 // A state also reports the shorter patterns that end here but start later.
                 if e - self.pat_len[pid] as usize == ws {
                     self.check_pattern(t, ws, e, pid, sc);
@@ -1439,9 +1452,8 @@ impl Engine {
     /// true when a hit may need putting back in order.
     fn across_hits(&self, m: &Matcher, t: &str, sid: StateID, e: usize, sc: &mut Scratch) -> bool {
         let mut reorder = false;
-        for k in 0..m.dfa.match_len(sid) {
-            let pid = m.pids[m.dfa.match_pattern(sid, k).as_usize()] as usize;
-            reorder |= self.across_candidate(t, pid, e, sc);
+        for pid in m.patterns(sid) {
+            reorder |= self.across_candidate(t, pid as usize, e, sc);
         }
         reorder
     }
@@ -1829,16 +1841,7 @@ impl Engine {
                     continue;
                 }
                 let first = spans.len() as u32;
-                if x.norm.byte_map().is_none() {
-                    // The original has the normalised text's layout: the spans are its own.
-                    spans.extend_from_slice(rule_spans);
-                } else {
-                    spans.extend(
-                        rule_spans
-                            .iter()
-                            .map(|&(s, e)| x.norm.orig_span(x.orig, s, e)),
-                    );
-                }
+                x.norm.orig_spans(x.orig, rule_spans, spans);
                 let pending = rule.needs_history;
                 if !pending {
                     apply(rule, &mut tally);

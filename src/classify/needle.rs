@@ -93,7 +93,7 @@ impl Needles {
         }
         let has = |b: u8| (b == n[0]) | (b == n[1]) | (b == n[2]) | (b == n[3]);
         // Whole blocks without an early exit, so the compiler compares many bytes at once.
-        let mut blocks = text.as_bytes().chunks_exact(32);
+        let mut blocks = t.chunks_exact(32);
         for block in blocks.by_ref() {
             if block.iter().fold(false, |acc, &b| acc | has(b)) {
                 return true;

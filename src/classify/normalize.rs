@@ -45,9 +45,23 @@ impl Normalized {
         };
         (s, e.max(s))
     }
-}
 
-impl Normalized {
+    /// [`Normalized::orig_span`] of each of `spans`, appended to `out`: copied as they are
+    /// when the text has its original's byte layout.
+    #[inline(always)]
+    pub(crate) fn orig_spans(
+        &self,
+        orig: &str,
+        spans: &[(usize, usize)],
+        out: &mut Vec<(usize, usize)>,
+    ) {
+        if self.byte_map().is_none() {
+            out.extend_from_slice(spans);
+        } else {
+            out.extend(spans.iter().map(|&(s, e)| self.orig_span(orig, s, e)));
+        }
+    }
+
     /// The map from this text's bytes back to its original, or `None` when the two have the
     /// same byte layout (every character folded to one of the same length).
     pub(crate) fn byte_map(&self) -> Option<&[u32]> {
