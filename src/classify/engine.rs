@@ -1218,7 +1218,9 @@ struct Scratch {
     last_stem: String,
     /// The normalised text's buffers.
     norm: Normalized,
-    tokens: tokens::TokenCache,
+    /// Boxed, so that taking it out while a text is read moves a pointer, not the cache's
+    /// few hundred bytes of buffers.
+    tokens: Option<Box<tokens::TokenCache>>,
     /// An analysis is under way: one that finds it set was cut short by a panic and may have
     /// left the buffers' invariants broken (such as [`Groups::ends`] at zero), so it starts
     /// from fresh buffers.

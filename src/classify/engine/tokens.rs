@@ -207,20 +207,50 @@ struct Word {
     hits_end: u32,
 }
 
-/// The crossings of a token seen so far: the first `n` of `seen`. Aligned, so the count and
-/// the first two crossings, most often all there is, share a cache line.
+/// The crossings of a token seen so far: the first `n` of `seen`, entered in the states
+/// `enter` (the others [`UNSEEN`]). Aligned, so the count, the states entered in and the
+/// first two crossings, most often all there is, share a cache line.
 #[derive(Clone, Copy)]
 #[repr(C, align(64))]
 struct Seen {
     n: u8,
+    enter: [StateID; CROSSINGS],
     seen: [Crossing; CROSSINGS],
 }
 
-/// How the phrase automaton crossed a token.
+/// The state of a crossing not seen yet: no automaton has this many states.
+const UNSEEN: StateID = StateID::MAX;
+
+impl Seen {
+    const NONE: Seen = Seen {
+        n: 0,
+        enter: [UNSEEN; CROSSINGS],
+        seen: [Crossing::NONE; CROSSINGS],
+    };
+
+    /// The crossing entered in `sid`, if seen. Compares every state entered in, without a
+    /// branch per crossing: which one it is varies from token to token, and a mispredicted
+    /// branch costs more than the compares.
+    #[inline(always)]
+    fn find(&self, sid: StateID) -> Option<&Crossing> {
+        let e = &self.enter;
+        let same = u32::from(e[0] == sid)
+            | u32::from(e[1] == sid) << 1
+            | u32::from(e[2] == sid) << 2
+            | u32::from(e[3] == sid) << 3;
+        self.seen.get(same.trailing_zeros() as usize)
+    }
+}
+
+// The count, the states entered in and the first two crossings share a cache line.
+const _: () = assert!(
+    std::mem::offset_of!(Seen, seen) + 2 * std::mem::size_of::<Crossing>() <= 64
+);
+
+/// How the phrase automaton crossed a token from one state (its [`Seen::enter`]).
 #[derive(Clone, Copy)]
 struct Crossing {
-    /// The state it entered in, and the one it left in.
-    enter: StateID,
+    /// The state it left in.
     exit: StateID,
     /// The candidate matches on the way, a range of [`TokenCache::cands`].
     cands: (u32, u32),
@@ -231,7 +261,6 @@ struct Crossing {
 
 impl Crossing {
     const NONE: Crossing = Crossing {
-        enter: StateID::ZERO,
         exit: StateID::ZERO,
         cands: (0, 0),
         then_space: None,
@@ -434,7 +463,7 @@ impl Engine {
         sc: &mut Scratch,
         fingerprint: bool,
     ) -> bool {
-        let mut tc = std::mem::take(&mut sc.tokens);
+        let mut tc = sc.tokens.take().unwrap_or_default();
         if tc.tokens.len() >= TOKEN_CACHE_MAX || tc.bytes() >= TOKEN_BYTES_MAX {
             tc.clear();
         }
@@ -461,7 +490,7 @@ impl Engine {
         }
         tc.padded = padded;
         tc.seq = seq;
-        sc.tokens = tc;
+        sc.tokens = Some(tc);
         ok
     }
 
@@ -788,10 +817,7 @@ impl Engine {
         };
         let k = tc.tokens.len() as u32;
         tc.tokens.push(token);
-        tc.crossings.push(Seen {
-            n: 0,
-            seen: [Crossing::NONE; CROSSINGS],
-        });
+        tc.crossings.push(Seen::NONE);
         tc.insert(k);
         k
     }
@@ -846,11 +872,8 @@ impl Engine {
     /// kept (the candidates are then to be dropped once used).
     #[inline(always)]
     fn cross(&self, m: &Matcher, k: u32, tc: &mut TokenCache, sid: StateID) -> (Crossing, bool) {
-        let seen = &tc.crossings[k as usize];
-        for c in &seen.seen[..usize::from(seen.n)] {
-            if c.enter == sid {
-                return (*c, true);
-            }
+        if let Some(c) = tc.crossings[k as usize].find(sid) {
+            return (*c, true);
         }
         let tok = &tc.tokens[k as usize];
         let bytes = match &tok.short {
@@ -861,6 +884,7 @@ impl Engine {
         let seen = &mut tc.crossings[k as usize];
         let kept = usize::from(seen.n) < CROSSINGS;
         if kept {
+            seen.enter[usize::from(seen.n)] = sid;
             seen.seen[usize::from(seen.n)] = c;
             seen.n += 1;
         }
@@ -901,7 +925,6 @@ impl Engine {
         }
         let space = m.dfa.next_state(Anchored::No, sid, b' ');
         Crossing {
-            enter,
             exit: sid,
             cands: (from, cands.len() as u32),
             then_space: (!m.is_match(space)).then_some(space),
@@ -1144,11 +1167,12 @@ mod tests {
         let expected = hits(&sc);
         let mut norm = Normalized::default();
         e.read(text, &mut norm, &mut sc, true, true);
-        assert!(!sc.tokens.tokens.is_empty());
-        sc.tokens.clear();
+        let tc = sc.tokens.as_mut().unwrap();
+        assert!(!tc.tokens.is_empty());
+        tc.clear();
         let waiting = b"waiting\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0";
         let key = Key::of(waiting, 0, 7);
-        assert!(sc.tokens.find(&key, waiting, 0).is_none());
+        assert!(sc.tokens.as_ref().unwrap().find(&key, waiting, 0).is_none());
         e.read("waiting idiots", &mut norm, &mut sc, true, true);
         e.read(text, &mut norm, &mut sc, true, true);
         assert_eq!(norm.text, whole.text);
