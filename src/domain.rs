@@ -413,47 +413,69 @@ pub struct RuleHit {
     pub spans: Spans,
 }
 
-/// The byte spans `(start, end)` of one rule hit: a stretch of one buffer that every hit of a
-/// verdict shares, so a verdict allocates its spans once. Reads as a slice; serialises,
-/// compares and prints as one.
-#[derive(Clone, Default)]
-pub struct Spans {
-    all: Option<Arc<[(usize, usize)]>>,
-    start: usize,
-    end: usize,
+/// The byte spans `(start, end)` of one rule hit. Up to [`Spans::INLINE`] of them (most
+/// rules' hits) are kept in place, so a verdict's hits allocate nothing and share no counter;
+/// more are a stretch of one buffer that every such hit of a verdict shares, so a verdict
+/// allocates its spans at most once. Reads as a slice; serialises, compares and prints as one.
+#[derive(Clone)]
+pub struct Spans(SpansRepr);
+
+#[derive(Clone)]
+enum SpansRepr {
+    Inline(u8, [(usize, usize); Spans::INLINE]),
+    Shared(Arc<[(usize, usize)]>, usize, usize),
+}
+
+impl Default for Spans {
+    fn default() -> Spans {
+        Spans(SpansRepr::Inline(0, [(0, 0); Spans::INLINE]))
+    }
 }
 
 impl Spans {
-    /// The spans `all[range]`, sharing `all`. Panics, as slicing does, when `range` is not
-    /// within `all`.
+    /// The most spans kept in place.
+    pub const INLINE: usize = 2;
+
+    /// The spans `all[range]`: kept in place when there are at most [`Spans::INLINE`], else
+    /// sharing `all`. Panics, as slicing does, when `range` is not within `all`.
     pub fn shared(all: &Arc<[(usize, usize)]>, range: std::ops::Range<usize>) -> Spans {
-        let _ = &all[range.clone()];
-        Spans {
-            all: Some(Arc::clone(all)),
-            start: range.start,
-            end: range.end,
+        let spans = &all[range.clone()];
+        if spans.len() <= Spans::INLINE {
+            return Spans::new(spans);
         }
+        Spans(SpansRepr::Shared(Arc::clone(all), range.start, range.end))
+    }
+
+    /// A copy of `spans`: in place when there are at most [`Spans::INLINE`], else in a
+    /// buffer of their own.
+    pub fn new(spans: &[(usize, usize)]) -> Spans {
+        if spans.len() > Spans::INLINE {
+            return Spans(SpansRepr::Shared(spans.into(), 0, spans.len()));
+        }
+        let mut inline = [(0, 0); Spans::INLINE];
+        inline[..spans.len()].copy_from_slice(spans);
+        Spans(SpansRepr::Inline(spans.len() as u8, inline))
     }
 
     pub fn is_empty(&self) -> bool {
-        self.start == self.end
+        self.len() == 0
     }
 }
 
 impl std::ops::Deref for Spans {
     type Target = [(usize, usize)];
     fn deref(&self) -> &[(usize, usize)] {
-        match &self.all {
-            Some(all) => &all[self.start..self.end],
-            None => &[],
+        match &self.0 {
+            SpansRepr::Inline(n, spans) => &spans[..usize::from(*n)],
+            SpansRepr::Shared(all, start, end) => &all[*start..*end],
         }
     }
 }
 
 impl From<Vec<(usize, usize)>> for Spans {
     fn from(v: Vec<(usize, usize)>) -> Spans {
-        if v.is_empty() {
-            return Spans::default();
+        if v.len() <= Spans::INLINE {
+            return Spans::new(&v);
         }
         let all: Arc<[(usize, usize)]> = v.into();
         Spans::shared(&all, 0..all.len())
@@ -595,6 +617,13 @@ mod tests {
         let read: RuleHit = serde_json::from_str(r#"{"rule":"a.c"}"#).unwrap();
         assert_eq!(read, bare);
         assert_eq!(format!("{read:?}"), r#"RuleHit { rule: "a.c", spans: [] }"#);
+        // More spans than fit in place: shared, or in a buffer of their own; the same either
+        // way.
+        let many = Spans::shared(&all, 0..3);
+        assert_eq!(&*many, &all[..]);
+        assert_eq!(many, Spans::new(&all));
+        assert_eq!(many, Spans::from(all.to_vec()));
+        assert_eq!(serde_json::to_string(&many).unwrap(), "[[1,2],[3,4],[5,6]]");
     }
 
     #[test]

@@ -1939,7 +1939,11 @@ impl Engine {
         ];
         let mut tally = tally;
         let mut rules = Vec::with_capacity(fired.len());
-        let all: Option<Arc<[(usize, usize)]>> = (!spans.is_empty()).then(|| spans.into());
+        // One buffer for the spans of every rule with more than fit in place, if any has.
+        let all: Option<Arc<[(usize, usize)]>> = fired
+            .iter()
+            .any(|f| (f.spans.1 - f.spans.0) as usize > Spans::INLINE)
+            .then(|| spans.into());
         // Pending rules are weighed in rule order, each against the tally so far, as if they
         // came after every rule that fired without the history.
         for f in fired {
@@ -1955,8 +1959,8 @@ impl Engine {
             rules.push(RuleHit {
                 rule: rule.id.clone(),
                 spans: match &all {
-                    Some(all) if start < end => Spans::shared(all, start..end),
-                    _ => Spans::default(),
+                    Some(all) if end - start > Spans::INLINE => Spans::shared(all, start..end),
+                    _ => Spans::new(&spans[start..end]),
                 },
             });
         }

@@ -243,9 +243,7 @@ impl Seen {
 }
 
 // The count, the states entered in and the first two crossings share a cache line.
-const _: () = assert!(
-    std::mem::offset_of!(Seen, seen) + 2 * std::mem::size_of::<Crossing>() <= 64
-);
+const _: () = assert!(std::mem::offset_of!(Seen, seen) + 2 * std::mem::size_of::<Crossing>() <= 64);
 
 /// How the phrase automaton crossed a token from one state (its [`Seen::enter`]).
 #[derive(Clone, Copy)]
