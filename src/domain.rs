@@ -474,11 +474,8 @@ impl std::ops::Deref for Spans {
 
 impl From<Vec<(usize, usize)>> for Spans {
     fn from(v: Vec<(usize, usize)>) -> Spans {
-        if v.len() <= Spans::INLINE {
-            return Spans::new(&v);
-        }
-        let all: Arc<[(usize, usize)]> = v.into();
-        Spans::shared(&all, 0..all.len())
+        // A shared buffer copies the vector's contents either way.
+        Spans::new(&v)
     }
 }
 

@@ -1959,8 +1959,8 @@ impl Engine {
             rules.push(RuleHit {
                 rule: rule.id.clone(),
                 spans: match &all {
-                    Some(all) if end - start > Spans::INLINE => Spans::shared(all, start..end),
-                    _ => Spans::new(&spans[start..end]),
+                    Some(all) => Spans::shared(all, start..end),
+                    None => Spans::new(&spans[start..end]),
                 },
             });
         }
