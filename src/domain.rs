@@ -452,8 +452,13 @@ impl Spans {
         if spans.len() > Spans::INLINE {
             return Spans(SpansRepr::Shared(spans.into(), 0, spans.len()));
         }
-        let mut inline = [(0, 0); Spans::INLINE];
-        inline[..spans.len()].copy_from_slice(spans);
+        // Element by element: a copy of a length known only now is a `memcpy` call, which
+        // costs more than the two moves.
+        let inline = match *spans {
+            [a] => [a, (0, 0)],
+            [a, b] => [a, b],
+            _ => [(0, 0); Spans::INLINE],
+        };
         Spans(SpansRepr::Inline(spans.len() as u8, inline))
     }
 

@@ -56,7 +56,15 @@ impl Normalized {
         out: &mut Vec<(usize, usize)>,
     ) {
         if self.byte_map().is_none() {
-            out.extend_from_slice(spans);
+            // Most rules show one or two spans: pushed, they cost less than a `memcpy` call.
+            match *spans {
+                [a] => out.push(a),
+                [a, b] => {
+                    out.push(a);
+                    out.push(b);
+                }
+                _ => out.extend_from_slice(spans),
+            }
         } else {
             out.extend(spans.iter().map(|&(s, e)| self.orig_span(orig, s, e)));
         }
@@ -125,6 +133,38 @@ impl Pieces<'_> {
                 None => self.n.map.extend(o..o + len as u32),
             }
         }
+    }
+
+    /// [`Pieces::push`] of `padded[from..to]`, a stretch of the original that normalises to
+    /// itself, copied in 16-byte blocks: `padded` must hold [`Short::MAX`] bytes past `to`,
+    /// and `from..to` must be a whole `str`. Cheaper than a `memcpy` call for the short runs
+    /// between the tokens that change.
+    #[inline(always)]
+    pub(crate) fn push_padded(&mut self, padded: &[u8], from: usize, to: usize) {
+        let len = to - from;
+        self.map_piece(len, from, None);
+        assert!(to + Short::MAX <= padded.len());
+        // SAFETY: the text gets exactly `padded[from..to]`, a whole `str` (the caller's
+        // promise); the last block's other bytes land in spare capacity, past the length.
+        let v = unsafe { self.n.text.as_mut_vec() };
+        v.reserve(len + Short::MAX);
+        let at = v.len();
+        let mut k = 0;
+        while k < len {
+            // SAFETY: `k < len`, so the block read ends before `to + Short::MAX`, within
+            // `padded` (asserted); the block written ends before `at + len + Short::MAX`,
+            // within the capacity `reserve` made.
+            unsafe {
+                std::ptr::copy_nonoverlapping(
+                    padded.as_ptr().add(from + k),
+                    v.as_mut_ptr().add(at + k),
+                    Short::MAX,
+                );
+            }
+            k += Short::MAX;
+        }
+        // SAFETY: the `len` bytes from `at` were written above.
+        unsafe { v.set_len(at + len) };
     }
 
     /// [`Pieces::push`] of a [`Short`] piece, copied as one 16-byte block.

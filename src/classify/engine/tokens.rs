@@ -299,10 +299,7 @@ pub(super) struct TokenCache {
     padded: Vec<u8>,
     /// The current text's tokens.
     seq: Vec<Placed>,
-    /// The current text's candidates of the phrase automaton, to check once the whole text
-    /// is there: pattern, where its match ended, and how many of the words' hits come before.
-    deferred: Vec<(u32, u32, u32)>,
-    /// A spare hits buffer, for putting the deferred hits in place.
+    /// A spare hits buffer: the text's hits wait in it while a token is learnt.
     spare: Vec<Hit>,
     /// A token being learnt, normalised and laid out on its own.
     one: Normalized,
@@ -474,17 +471,7 @@ impl Engine {
         let ok = join_text(&tc, &mut seq, &padded, orig, norm);
         if ok {
             tc.lay_out(&seq, norm, counts, &mut sc.layout, fingerprint);
-            sc.hits.clear();
-            tc.deferred.clear();
-            self.find_hits(
-                &mut tc,
-                &seq,
-                &padded,
-                orig.len(),
-                norm.text.len(),
-                &mut sc.hits,
-            );
-            self.check_deferred(norm.text.as_str(), &mut tc, sc);
+            self.find_hits(&mut tc, &seq, &padded, orig.len(), norm.text.as_str(), sc);
         }
         tc.padded = padded;
         tc.seq = seq;
@@ -559,7 +546,7 @@ fn join_text(
             continue;
         }
         if start > run {
-            out.push(&orig[run..start], run, None);
+            out.push_padded(p, run, start);
         }
         pl.at = out.len() as u32;
         let map = tok.map.map(|(s, e)| &tc.maps[s as usize..e as usize]);
@@ -575,7 +562,7 @@ fn join_text(
         run_at = out.len();
     }
     if run < orig.len() {
-        out.push(&orig[run..], run, None);
+        out.push_padded(p, run, orig.len());
     }
     out.finish(elongated);
     true
@@ -642,9 +629,9 @@ impl TokenCache {
 }
 
 impl Engine {
-    /// The words' hits of the tokens in `seq`, into `hits`, and the phrase automaton's
-    /// candidates, deferred (in [`TokenCache::deferred`]) until the whole text is there to
-    /// check them on; `p` is the padded text of `n` bytes, `text_len` the normalised text's length.
+    /// The hits of the tokens in `seq`, into the scratch's hits, in the order the whole-text
+    /// scan finds them: the words' hits, and the phrase automaton's candidates checked on the
+    /// normalised `text` where they end. `p` is the padded text of `n` bytes.
     #[inline(never)]
     fn find_hits(
         &self,
@@ -652,14 +639,16 @@ impl Engine {
         seq: &[Placed],
         p: &[u8],
         n: usize,
-        text_len: usize,
-        hits: &mut Vec<Hit>,
+        text: &str,
+        sc: &mut Scratch,
     ) {
+        sc.hits.clear();
+        sc.last_word = (0, 0, 0);
         let Some(m) = self.across.as_ref() else {
             for pl in seq {
                 let tok = &tc.tokens[pl.k as usize];
                 push_hits(
-                    hits,
+                    &mut sc.hits,
                     &tc.hits[tok.hits.0 as usize..tok.hits.1 as usize],
                     pl.at,
                 );
@@ -670,6 +659,8 @@ impl Engine {
         let mut prev = 0;
         // The state after one space past the token before, when known.
         let mut then_space = None;
+        // A phrase's hit may need putting back in order.
+        let mut reorder = false;
         for pl in seq {
             let (start, base) = (pl.start as usize, pl.at);
             if start > prev {
@@ -678,7 +669,7 @@ impl Engine {
                     _ => {
                         // White space is copied as written: it ends where the token starts.
                         let at = base as usize - (start - prev);
-                        self.step_between(m, &p[prev..start], at, &mut sid, tc, hits.len());
+                        reorder |= self.step_between(m, &p[prev..start], at, &mut sid, text, sc);
                     }
                 }
             }
@@ -699,7 +690,7 @@ impl Engine {
             let tok = &tc.tokens[pl.k as usize];
             if from == to {
                 push_hits(
-                    hits,
+                    &mut sc.hits,
                     &tc.hits[tok.hits.0 as usize..tok.hits.1 as usize],
                     base,
                 );
@@ -711,15 +702,15 @@ impl Engine {
             for w in &tc.words[tok.words.0 as usize..tok.words.1 as usize] {
                 while c < to && tc.cands[c].1 <= w.end {
                     let (pid, e) = tc.cands[c];
-                    tc.deferred.push((pid, base + e, hits.len() as u32));
+                    reorder |= self.across_candidate(text, pid as usize, (base + e) as usize, sc);
                     c += 1;
                 }
-                push_hits(hits, &tc.hits[hit..w.hits_end as usize], base);
+                push_hits(&mut sc.hits, &tc.hits[hit..w.hits_end as usize], base);
                 hit = w.hits_end as usize;
             }
             while c < to {
                 let (pid, e) = tc.cands[c];
-                tc.deferred.push((pid, base + e, hits.len() as u32));
+                reorder |= self.across_candidate(text, pid as usize, (base + e) as usize, sc);
                 c += 1;
             }
             if !kept {
@@ -728,8 +719,11 @@ impl Engine {
         }
         if prev < n {
             // The white space at the end is copied as written: it ends the text.
-            let at = text_len - (n - prev);
-            self.step_between(m, &p[prev..n], at, &mut sid, tc, hits.len());
+            let at = text.len() - (n - prev);
+            reorder |= self.step_between(m, &p[prev..n], at, &mut sid, text, sc);
+        }
+        if reorder {
+            sc.hits.sort_by_key(|h| h.at);
         }
     }
 
@@ -820,31 +814,9 @@ impl Engine {
         k
     }
 
-    /// Checks the deferred candidates of the phrase automaton on the whole text `t`, putting
-    /// their hits among the words' hits where the scan would have found them.
-    fn check_deferred(&self, t: &str, tc: &mut TokenCache, sc: &mut Scratch) {
-        sc.last_word = (0, 0, 0);
-        if tc.deferred.is_empty() {
-            return;
-        }
-        let words = std::mem::replace(&mut sc.hits, std::mem::take(&mut tc.spare));
-        sc.hits.clear();
-        let mut reorder = false;
-        let mut done = 0;
-        for &(pid, e, at) in &tc.deferred {
-            sc.hits.extend_from_slice(&words[done..at as usize]);
-            done = at as usize;
-            reorder |= self.across_candidate(t, pid as usize, e as usize, sc);
-        }
-        sc.hits.extend_from_slice(&words[done..]);
-        tc.spare = words;
-        if reorder {
-            sc.hits.sort_by_key(|h| h.at);
-        }
-    }
-
     /// Steps the phrase automaton over `bytes`, white space between tokens that starts at
-    /// `at` in the normalised text, deferring what it finds (the words' hits so far: `hits`).
+    /// `at` in the normalised `text`, checking what it finds; true when a hit may need
+    /// putting back in order.
     #[inline(always)]
     fn step_between(
         &self,
@@ -852,17 +824,17 @@ impl Engine {
         bytes: &[u8],
         at: usize,
         sid: &mut StateID,
-        tc: &mut TokenCache,
-        hits: usize,
-    ) {
+        text: &str,
+        sc: &mut Scratch,
+    ) -> bool {
+        let mut reorder = false;
         for (k, &y) in bytes.iter().enumerate() {
             *sid = m.dfa.next_state(Anchored::No, *sid, y);
             if m.is_match(*sid) {
-                for pid in m.patterns(*sid) {
-                    tc.deferred.push((pid, (at + k + 1) as u32, hits as u32));
-                }
+                reorder |= self.across_hits(m, text, *sid, at + k + 1, sc);
             }
         }
+        reorder
     }
 
     /// How the phrase automaton crosses token `k` entered in state `sid`. Worked out on the
