@@ -62,14 +62,41 @@ struct Term {
     /// What it is for; once compiled, only the lexicon uses (stop word, negator, sentiment…):
     /// the rules' uses move to [`Engine::rule_uses`].
     uses: Vec<Use>,
-    /// The kinds of its uses (`K_*` bits), so a hit skips the passes it plays no part in.
-    kinds: u8,
+}
+
+/// What the passes after the scan read of every hit's term, kept apart from [`Term`] in
+/// [`Engine::marks`]: a hit costs a read of twelve bytes, several terms to a cache line,
+/// rather than the term's own line.
+#[derive(Debug, Clone, Copy, Default)]
+struct Marks {
     /// Its uses by rules, as a range of [`Engine::rule_uses`].
     rule_uses: (u32, u32),
+    /// The kinds of its lexicon uses (`K_*` bits), so a hit skips the passes it plays no
+    /// part in.
+    kinds: u8,
     /// The languages it is a stop word of ([`lang_bit`]s).
     stop: u8,
     /// The languages it is a negator in ([`lang_bit`]s).
     neg: u8,
+}
+
+impl Marks {
+    /// The marks of a term with these lexicon `uses`, used by rules at `rule_uses`.
+    fn of(uses: &[Use], rule_uses: (u32, u32)) -> Marks {
+        let mut m = Marks {
+            rule_uses,
+            ..Marks::default()
+        };
+        for u in uses {
+            m.kinds |= use_kind(u);
+            match *u {
+                Use::Stop(l) => m.stop |= lang_bit(l),
+                Use::Negator(l) => m.neg |= lang_bit(l),
+                _ => {}
+            }
+        }
+        m
+    }
 }
 
 const K_STOP: u8 = 1;
@@ -250,6 +277,8 @@ pub(crate) struct Engine {
     /// are looked at.
     pat_info: Vec<u8>,
     terms: Vec<Term>,
+    /// Per term, what the passes after the scan read of it.
+    marks: Vec<Marks>,
     /// The rules' uses of each term (rule and slot), term after term.
     rule_uses: Vec<(u32, Slot)>,
     pub rules: Vec<Rule>,
@@ -489,10 +518,6 @@ impl Compiler<'_> {
                     mode,
                     stem,
                     uses: Vec::new(),
-                    kinds: 0,
-                    rule_uses: (0, 0),
-                    stop: 0,
-                    neg: 0,
                 });
                 self.term_index.insert(key, t);
                 self.pat_terms[pid as usize].push(t);
@@ -502,12 +527,6 @@ impl Compiler<'_> {
         let term = &mut self.terms[tid as usize];
         if !term.uses.contains(&usage) {
             term.uses.push(usage);
-            term.kinds |= use_kind(&usage);
-            match usage {
-                Use::Stop(l) => term.stop |= lang_bit(l),
-                Use::Negator(l) => term.neg |= lang_bit(l),
-                _ => {}
-            }
         }
     }
 
@@ -662,14 +681,15 @@ impl Engine {
             .collect();
         let mut terms = c.terms;
         let mut rule_uses = Vec::new();
+        let mut marks = Vec::with_capacity(terms.len());
         for term in &mut terms {
             let from = rule_uses.len() as u32;
             rule_uses.extend(term.uses.iter().filter_map(|u| match *u {
                 Use::Rule(r, slot) => Some((r, slot)),
                 _ => None,
             }));
-            term.rule_uses = (from, rule_uses.len() as u32);
             term.uses.retain(|u| !matches!(u, Use::Rule(..)));
+            marks.push(Marks::of(&term.uses, (from, rule_uses.len() as u32)));
         }
         let mut always = vec![0u64; rules.len().div_ceil(64)];
         for (i, r) in rules.iter().enumerate() {
@@ -686,6 +706,7 @@ impl Engine {
             pat_info,
             pat_terms: c.pat_terms,
             terms,
+            marks,
             rule_uses,
             rules,
             stemmers: c.stemmers,
@@ -1534,7 +1555,7 @@ impl Engine {
         }
         let mut counts = [0u32; 4];
         for h in hits {
-            let stop = self.terms[h.term as usize].stop;
+            let stop = self.marks[h.term as usize].stop;
             if stop == 0 {
                 continue;
             }
@@ -1715,7 +1736,7 @@ impl Engine {
 
     /// Collects the negators among `hits` (their language among `langs`, a [`text_langs`]
     /// mask) and the hits `sentiment` reads (their indices, in `lexicon`), and groups the
-    /// rules' hits by rule, in rule order (a counting pass, then a placing pass: no sort).
+    /// rules' hits by rule, each in its rule's row of `g`, in hit order (see [`Groups`]).
     fn group_events(
         &self,
         hits: &[Hit],
@@ -1724,81 +1745,50 @@ impl Engine {
         lexicon: &mut Vec<u32>,
         g: &mut Groups,
     ) {
-        let Groups {
-            raw,
-            events,
-            ends,
-            touched,
-        } = g;
-        negators.clear();
-        lexicon.clear();
-        raw.clear();
-        events.clear();
         let n_rules = self.rules.len();
-        if ends.len() < n_rules {
-            ends.resize(n_rules, 0);
-        }
-        touched.clear();
-        touched.resize(n_rules.div_ceil(64), 0);
-        // Local slices, so their addresses stay in registers while they are written.
-        let ends = &mut ends[..];
-        let touched = &mut touched[..];
-        for (i, h) in hits.iter().enumerate() {
-            let term = &self.terms[h.term as usize];
-            if term.neg & langs != 0 {
-                negators.push((h.start, h.end));
+        g.start(n_rules);
+        loop {
+            negators.clear();
+            lexicon.clear();
+            let width = g.width;
+            // Local slices, so their addresses stay in registers while they are written.
+            let (rows, counts, touched) = (&mut g.rows[..], &mut g.counts[..], &mut g.touched[..]);
+            let mut full = false;
+            for (i, h) in hits.iter().enumerate() {
+                let m = &self.marks[h.term as usize];
+                if m.neg & langs != 0 {
+                    negators.push((h.start, h.end));
+                }
+                if m.kinds & K_LEXICON != 0 {
+                    lexicon.push(i as u32);
+                }
+                let (from, to) = m.rule_uses;
+                for &(rule, slot) in &self.rule_uses[from as usize..to as usize] {
+                    let r = rule as usize;
+                    let n = counts[r] as usize;
+                    touched[r / 64] |= 1 << (r % 64);
+                    if n < width {
+                        rows[r * width + n] = Event {
+                            slot,
+                            start: h.start,
+                            end: h.end,
+                        };
+                    } else {
+                        full = true;
+                    }
+                    counts[r] = n as u32 + 1;
+                }
             }
-            if term.kinds & K_LEXICON != 0 {
-                lexicon.push(i as u32);
+            if !full {
+                return;
             }
-            let (from, to) = term.rule_uses;
-            if from != to {
-                let (start, end) = (h.start, h.end);
-                raw.extend(self.rule_uses[from as usize..to as usize].iter().map(
-                    |&(rule, slot)| Event {
-                        slot,
-                        start,
-                        end,
-                        rule,
-                    },
-                ));
-            }
-        }
-        if raw.is_empty() {
-            return;
-        }
-        for e in raw.iter() {
-            let r = e.rule as usize;
-            let n = ends[r];
-            if n == 0 {
-                touched[r / 64] |= 1 << (r % 64);
-            }
-            ends[r] = n + 1;
-        }
-        // Counts become where each group starts...
-        let mut at = 0;
-        for (wi, &word) in touched.iter().enumerate() {
-            let mut bits = word;
-            while bits != 0 {
-                let r = wi * 64 + bits.trailing_zeros() as usize;
-                bits &= bits - 1;
-                let n = ends[r];
-                ends[r] = at;
-                at += n;
-            }
-        }
-        // ... and, once every event is placed, where it ends.
-        events.resize(raw.len(), raw[0]);
-        let placed = &mut events[..];
-        for e in raw.iter() {
-            let end = &mut ends[e.rule as usize];
-            placed[*end as usize] = *e;
-            *end += 1;
+            // A rule has more hits than its row holds: again, with rows twice as wide.
+            g.widen(n_rules);
         }
     }
 
     /// Evaluates the rules in rule order, visiting only those with a hit and those that need
-    /// none. `g` comes from [`Engine::group_events`]; its counts are left at zero.
+    /// none. `g` comes from [`Engine::group_events`]; its counts and marks are left at zero.
     fn evaluate(
         &self,
         x: &Text<'_>,
@@ -1816,20 +1806,17 @@ impl Engine {
         fired.clear();
         spans.clear();
         let mut tally = Tally::default();
-        let mut ev = 0usize;
-        for (wi, &touched) in g.touched.iter().enumerate() {
-            let mut bits = touched | self.always.get(wi).copied().unwrap_or(0);
+        let width = g.width;
+        for (wi, touched) in g.touched.iter_mut().enumerate() {
+            let mut bits = *touched | self.always.get(wi).copied().unwrap_or(0);
+            *touched = 0;
             while bits != 0 {
                 let bit = bits & bits.wrapping_neg();
                 bits ^= bit;
                 let ri = wi * 64 + bit.trailing_zeros() as usize;
-                let from = ev;
-                if touched & bit != 0 {
-                    ev = g.ends[ri] as usize;
-                    g.ends[ri] = 0;
-                }
-                // Untouched rules are in `always`: they have no `any` list.
-                let mine = &g.events[from..ev];
+                // Untouched rules are in `always`: they have no `any` list (and a count of 0).
+                let n = std::mem::take(&mut g.counts[ri]) as usize;
+                let mine = &g.rows[ri * width..ri * width + n];
                 let rule = &self.rules[ri];
                 if rule.langs & langs == 0 {
                     continue;
@@ -1983,13 +1970,12 @@ struct Text<'a> {
     negators: bool,
 }
 
-/// One hit of a term a rule lists.
+/// One hit of a term a rule lists, in the rule's row of [`Groups`].
 #[derive(Debug, Clone, Copy)]
 struct Event {
     slot: Slot,
     start: u32,
     end: u32,
-    rule: u32,
 }
 
 /// Buffers of the rule evaluation.
@@ -2004,17 +1990,64 @@ struct RuleBufs {
     spans: Vec<(usize, usize)>,
 }
 
-/// Rule hits grouped by rule without a general sort: counted per rule, then placed.
+/// Rule hits grouped by rule in one pass: each rule has a row of `width` events, filled in
+/// hit order. A text with more hits of a rule than that is grouped again with rows twice as
+/// wide; the next text starts from [`Groups::WIDTH`] again, so one long text does not keep
+/// its rows.
 #[derive(Default)]
 struct Groups {
-    /// Events in hit order.
-    raw: Vec<Event>,
-    /// The same events, grouped by rule in rule order (in hit order inside a group).
-    events: Vec<Event>,
-    /// Per rule: 0 between texts; after grouping, where the rule's group ends in `events`.
-    ends: Vec<u32>,
-    /// Rules with at least one event, one bit each.
+    /// `width` events per rule, rule after rule.
+    rows: Vec<Event>,
+    width: usize,
+    /// Per rule: 0 between texts; after grouping, its events (more than `width` when its
+    /// row is full: the text is then grouped again).
+    counts: Vec<u32>,
+    /// Rules with at least one event, one bit each; all clear between texts.
     touched: Vec<u64>,
+}
+
+impl Groups {
+    /// Events a rule's row holds to begin with: the synthetic set's rules have about five
+    /// a text.
+    const WIDTH: usize = 16;
+    /// The widest rows kept from one text to the next.
+    const WIDEST: usize = 256;
+
+    /// Readies the rows for a text and `n_rules` rules: counts and marks are clear.
+    fn start(&mut self, n_rules: usize) {
+        if self.width == 0 || self.width > Groups::WIDEST {
+            self.width = Groups::WIDTH;
+            self.rows = Vec::new();
+        }
+        self.size(n_rules);
+    }
+
+    /// Clears the counts and marks, and doubles the rows' width.
+    #[cold]
+    fn widen(&mut self, n_rules: usize) {
+        self.counts.fill(0);
+        self.touched.fill(0);
+        self.width *= 2;
+        self.rows = Vec::new();
+        self.size(n_rules);
+    }
+
+    fn size(&mut self, n_rules: usize) {
+        let empty = Event {
+            slot: Slot::Any,
+            start: 0,
+            end: 0,
+        };
+        if self.rows.len() < n_rules * self.width {
+            self.rows.resize(n_rules * self.width, empty);
+        }
+        if self.counts.len() < n_rules {
+            self.counts.resize(n_rules, 0);
+        }
+        if self.touched.len() < n_rules.div_ceil(64) {
+            self.touched.resize(n_rules.div_ceil(64), 0);
+        }
+    }
 }
 
 /// Whether the surface conditions of `rule` (words, links, ..., sentiment) hold.

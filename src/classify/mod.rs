@@ -260,6 +260,26 @@ mod tests {
     }
 
     #[test]
+    fn a_rule_with_many_hits_shows_every_one_and_the_next_text_reads_as_on_a_fresh_thread() {
+        let h = AuthorHistory::default();
+        let many = format!("I want a refund. {}", "refund ".repeat(300));
+        let v = c().classify(&many, None, &h);
+        let request = v
+            .rules
+            .iter()
+            .find(|r| &*r.rule == "en.compensation.request")
+            .expect("the request rule fires");
+        assert_eq!(request.spans.len(), 301);
+        assert!(request.spans.iter().all(|&(s, e)| &many[s..e] == "refund"));
+        let short = "still waiting for my refund, order 1234";
+        let here = c().classify(short, None, &h);
+        let fresh = std::thread::spawn(move || c().classify(short, None, &h))
+            .join()
+            .expect("no panic");
+        assert_eq!(here, fresh);
+    }
+
+    #[test]
     fn scores_round_to_thousandths_as_f32_round_does() {
         let slow = |x: f32| (x * 1000.0).round() / 1000.0;
         let same = |x: f32| round_milli(x).to_bits() == slow(x).to_bits();
