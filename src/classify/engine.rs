@@ -1243,7 +1243,7 @@ struct Scratch {
     /// few hundred bytes of buffers.
     tokens: Option<Box<tokens::TokenCache>>,
     /// An analysis is under way: one that finds it set was cut short by a panic and may have
-    /// left the buffers' invariants broken (such as [`Groups::ends`] at zero), so it starts
+    /// left the buffers' invariants broken (such as [`Groups::counts`] at zero), so it starts
     /// from fresh buffers.
     busy: bool,
 }
@@ -1788,7 +1788,7 @@ impl Engine {
     }
 
     /// Evaluates the rules in rule order, visiting only those with a hit and those that need
-    /// none. `g` comes from [`Engine::group_events`]; its counts and marks are left at zero.
+    /// none. `g` comes from [`Engine::group_events`]; its counts and touched bits are left at zero.
     fn evaluate(
         &self,
         x: &Text<'_>,
@@ -1992,8 +1992,8 @@ struct RuleBufs {
 
 /// Rule hits grouped by rule in one pass: each rule has a row of `width` events, filled in
 /// hit order. A text with more hits of a rule than that is grouped again with rows twice as
-/// wide; the next text starts from [`Groups::WIDTH`] again, so one long text does not keep
-/// its rows.
+/// wide. Rows keep their width from one text to the next up to [`Groups::WIDEST`]; wider
+/// ones go back to [`Groups::WIDTH`], so one long text does not keep its rows.
 #[derive(Default)]
 struct Groups {
     /// `width` events per rule, rule after rule.
@@ -2013,7 +2013,7 @@ impl Groups {
     /// The widest rows kept from one text to the next.
     const WIDEST: usize = 256;
 
-    /// Readies the rows for a text and `n_rules` rules: counts and marks are clear.
+    /// Readies the rows for a text and `n_rules` rules; the counts and touched bits are clear.
     fn start(&mut self, n_rules: usize) {
         if self.width == 0 || self.width > Groups::WIDEST {
             self.width = Groups::WIDTH;
@@ -2022,7 +2022,7 @@ impl Groups {
         self.size(n_rules);
     }
 
-    /// Clears the counts and marks, and doubles the rows' width.
+    /// Clears the counts and touched bits, and doubles the rows' width.
     #[cold]
     fn widen(&mut self, n_rules: usize) {
         self.counts.fill(0);

@@ -40,8 +40,10 @@ const INDEX_BITS: u32 = 17;
 /// Automaton states a token remembers having been entered in.
 const CROSSINGS: usize = 4;
 
-/// Zero bytes after a text's copy, so that eight bytes can be read from anywhere in it.
+/// Zero bytes after a text's copy, so that eight bytes can be read from anywhere in it, and
+/// a run of it copied in blocks of a [`Short`] (`Pieces::push_padded`).
 const PAD: usize = 16;
+const _: () = assert!(PAD >= Short::MAX);
 
 /// The separators between tokens, ASCII white space.
 const SEP: [bool; 256] = {
