@@ -18,12 +18,15 @@
 //! hash chain over the bytes, no compare call), and appends a short normalised token as one
 //! 16-byte copy.
 
+use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
+
 use aho_corasick::Anchored;
 use aho_corasick::automaton::{Automaton, StateID};
 
 use super::{
-    ASCII_WORD, Engine, Hit, Layout, Matcher, PAT_RAW, Scratch, char_info_table, letter_info,
-    word_end,
+    ASCII_WORD, Engine, Hit, Layout, Matcher, PAT_RAW, Prehashed, Scratch, char_info_table,
+    letter_info, word_end,
 };
 use crate::classify::normalize::{Normalized, Short, TextCounts, normalize_into};
 use crate::fnv;
@@ -286,6 +289,9 @@ pub(super) struct TokenCache {
     tokens: Vec<Token>,
     /// Per token, the crossings seen.
     crossings: Vec<Seen>,
+    /// The crossings of tokens entered in more states than their [`Seen`] keeps, by token
+    /// and state ([`more_key`]): a look-up costs less than stepping the automaton again.
+    more: HashMap<u64, Crossing, BuildHasherDefault<Prehashed>>,
     /// The tokens longer than [`KEY_BYTES`], as written.
     raw: Vec<u8>,
     /// The normalised forms too long for a [`Short`].
@@ -416,6 +422,7 @@ impl TokenCache {
         self.index.fill(EMPTY);
         self.tokens.clear();
         self.crossings.clear();
+        self.more.clear();
         self.raw.clear();
         self.text.clear();
         self.maps.clear();
@@ -433,6 +440,7 @@ impl TokenCache {
         }
         size(&self.tokens)
             + size(&self.crossings)
+            + self.more.len() * std::mem::size_of::<(u64, Crossing)>()
             + size(&self.raw)
             + self.text.len()
             + size(&self.maps)
@@ -678,15 +686,11 @@ impl Engine {
             prev = pl.end as usize;
             // The automaton's candidates inside the token, and the words' hits where the
             // scan finds them: a word's hits come once the byte after it is read.
-            let (
-                Crossing {
-                    exit,
-                    cands: (from, to),
-                    then_space: next,
-                    ..
-                },
-                kept,
-            ) = self.cross(m, pl.k, tc, sid);
+            let Crossing {
+                exit,
+                cands: (from, to),
+                then_space: next,
+            } = self.cross(m, pl.k, tc, sid);
             sid = exit;
             then_space = next;
             let tok = &tc.tokens[pl.k as usize];
@@ -714,9 +718,6 @@ impl Engine {
                 let (pid, e) = tc.cands[c];
                 reorder |= self.across_candidate(text, pid as usize, (base + e) as usize, sc);
                 c += 1;
-            }
-            if !kept {
-                tc.cands.truncate(from);
             }
         }
         if prev < n {
@@ -840,33 +841,53 @@ impl Engine {
     }
 
     /// How the phrase automaton crosses token `k` entered in state `sid`. Worked out on the
-    /// token's bytes the first time, and kept for up to [`CROSSINGS`] states; false when not
-    /// kept (the candidates are then to be dropped once used).
+    /// token's bytes the first time, and kept: in the token's [`Seen`] for the first
+    /// [`CROSSINGS`] states, in [`TokenCache::more`] for the others.
     #[inline(always)]
-    fn cross(&self, m: &Matcher, k: u32, tc: &mut TokenCache, sid: StateID) -> (Crossing, bool) {
-        if let Some(c) = tc.crossings[k as usize].find(sid) {
-            return (*c, true);
+    fn cross(&self, m: &Matcher, k: u32, tc: &mut TokenCache, sid: StateID) -> Crossing {
+        let seen = &tc.crossings[k as usize];
+        if let Some(c) = seen.find(sid) {
+            return *c;
         }
+        let full = usize::from(seen.n) == CROSSINGS;
+        if full && let Some(c) = tc.more.get(&more_key(k, sid)) {
+            return *c;
+        }
+        self.cross_new(m, k, tc, sid, full)
+    }
+
+    /// [`Engine::cross`] the first time token `k` is entered in state `sid`; `full` when its
+    /// [`Seen`] keeps no more.
+    #[cold]
+    #[inline(never)]
+    fn cross_new(
+        &self,
+        m: &Matcher,
+        k: u32,
+        tc: &mut TokenCache,
+        sid: StateID,
+        full: bool,
+    ) -> Crossing {
         let tok = &tc.tokens[k as usize];
         let bytes = match &tok.short {
             Some(s) => s.as_bytes(),
             None => &tc.text.as_bytes()[tok.norm.0 as usize..tok.norm.1 as usize],
         };
         let c = self.cross_first(m, bytes, &mut tc.cands, sid);
-        let seen = &mut tc.crossings[k as usize];
-        let kept = usize::from(seen.n) < CROSSINGS;
-        if kept {
+        if full {
+            tc.more.insert(more_key(k, sid), c);
+        } else {
+            let seen = &mut tc.crossings[k as usize];
             seen.enter[usize::from(seen.n)] = sid;
             seen.seen[usize::from(seen.n)] = c;
             seen.n += 1;
         }
-        (c, kept)
+        c
     }
 
     /// Steps the phrase automaton over a token's `bytes` from state `enter`, keeping its
     /// candidates in `cands`, and on over one space.
-    #[cold]
-    #[inline(never)]
+    #[inline(always)]
     fn cross_first(
         &self,
         m: &Matcher,
@@ -902,6 +923,15 @@ impl Engine {
             then_space: (!m.is_match(space)).then_some(space),
         }
     }
+}
+
+/// The key of token `k` entered in state `sid` in [`TokenCache::more`], mixed for a
+/// [`Prehashed`] map.
+#[inline(always)]
+fn more_key(k: u32, sid: StateID) -> u64 {
+    // The map takes its buckets from the low bits: the high ones are folded in.
+    let h = (u64::from(k) << 32 | sid.as_u64()).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    h ^ h >> 32
 }
 
 /// Appends a token's cached word hits to `hits`, moved to the token's place `base`.
@@ -1063,6 +1093,23 @@ mod tests {
             t.push_str(SEPS[s % SEPS.len()]);
         }
         t
+    }
+
+    #[test]
+    fn a_token_entered_in_many_states_reads_as_the_whole_text_does() {
+        // Each word before "refund" starts a phrase of its own, so the phrase automaton enters
+        // "refund" in a different state each time: more than a token's `Seen` keeps.
+        let t = "my refund, the refund, still refund, you refund, check refund, not refund, \
+                 customer refund, what refund, love refund, please refund";
+        assert_eq!(read(t, true), read(t, false));
+        let e = engine();
+        let mut sc = Scratch::default();
+        e.read(t, &mut Normalized::default(), &mut sc, true, true);
+        let tc = sc.tokens.as_ref().expect("the token path read it");
+        assert!(
+            !tc.more.is_empty(),
+            "some crossings are kept beyond the token's own"
+        );
     }
 
     #[test]
