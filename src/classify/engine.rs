@@ -2182,7 +2182,9 @@ fn near(within: Option<u32>, layout: &Layout, a: (usize, usize), b: (usize, usiz
 /// `also` hit before its `any` hit) or overlapping (two of its terms on one word), in no
 /// pattern a branch predicts. Up to eight are sorted by a sorting network and merged without
 /// a branch per span (the spans, packed start-then-end into one `u64` each, compare as the
-/// pairs do); more are sorted the general way.
+/// pairs do: offsets fit in 32 bits, as a hit's do); more are sorted and merged the general
+/// way. (One merge for both, the network's order written back first, measured 0.4k
+/// instructions a comment more.)
 fn merge_spans(spans: &mut Vec<(usize, usize)>) {
     let n = spans.len();
     if n < 2 {

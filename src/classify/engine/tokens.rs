@@ -238,11 +238,8 @@ impl Seen {
     /// branch costs more than the compares.
     #[inline(always)]
     fn find(&self, sid: StateID) -> Option<&Crossing> {
-        let e = &self.enter;
-        let same = u32::from(e[0] == sid)
-            | u32::from(e[1] == sid) << 1
-            | u32::from(e[2] == sid) << 2
-            | u32::from(e[3] == sid) << 3;
+        let same = (self.enter.iter().enumerate())
+            .fold(0u32, |same, (i, &e)| same | u32::from(e == sid) << i);
         self.seen.get(same.trailing_zeros() as usize)
     }
 }
