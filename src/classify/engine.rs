@@ -60,8 +60,91 @@ struct Term {
     /// bytes a word needs to count as a form of the listed word.
     stem: Option<(Box<str>, Lang, u8)>,
     /// What it is for; once compiled, only the lexicon uses (stop word, negator, sentiment…):
-    /// the rules' uses move to [`Engine::rule_uses`].
+    /// the rules' uses become the [`Channels`] it is in.
     uses: Vec<Use>,
+}
+
+/// The term lists of the rules as channels: a channel is one set of terms that one or more
+/// rules list in one slot (`any`, `also` or `none`). A hit is grouped once for each channel
+/// its term is in, and every rule that lists the same terms reads the same events. Packs
+/// name a list such as `@en_breach_weak` in several rules (six in the English pack): its
+/// hits are grouped once, however many rules read them.
+#[derive(Debug, Default)]
+struct Channels {
+    /// Per term, its channels: a range of `of_term`.
+    term_range: Vec<(u32, u32)>,
+    /// The channels of each term, term after term.
+    of_term: Vec<u32>,
+    /// Per rule, its `any`, `also` and `none` channels ([`NO_CHANNEL`] for an empty list).
+    of_rule: Vec<[u32; 3]>,
+    /// Per channel, the rules that list it as their `any`, one bit each: `words` words a
+    /// channel, channel after channel.
+    wakes: Vec<u64>,
+    /// Words of a rule bit set.
+    words: usize,
+    len: usize,
+}
+
+/// The channel of a rule's empty list.
+const NO_CHANNEL: u32 = u32::MAX;
+
+impl Channels {
+    /// The channels of `n_rules` rules whose uses are in `terms`.
+    fn build(terms: &[Term], n_rules: usize) -> Channels {
+        // Each rule's terms per slot, in term order.
+        let mut lists = vec![[Vec::new(), Vec::new(), Vec::new()]; n_rules];
+        for (t, term) in terms.iter().enumerate() {
+            for u in &term.uses {
+                if let Use::Rule(r, slot) = *u {
+                    lists[r as usize][slot as usize].push(t as u32);
+                }
+            }
+        }
+        let mut index: HashMap<Vec<u32>, u32> = HashMap::new();
+        let mut members: Vec<Vec<u32>> = Vec::new();
+        let of_rule: Vec<[u32; 3]> = lists
+            .into_iter()
+            .map(|slots| {
+                slots.map(|set| {
+                    if set.is_empty() {
+                        return NO_CHANNEL;
+                    }
+                    *index.entry(set).or_insert_with_key(|set| {
+                        members.push(set.clone());
+                        members.len() as u32 - 1
+                    })
+                })
+            })
+            .collect();
+        let words = n_rules.div_ceil(64);
+        let mut wakes = vec![0u64; members.len() * words];
+        for (r, chs) in of_rule.iter().enumerate() {
+            if chs[Slot::Any as usize] != NO_CHANNEL {
+                wakes[chs[Slot::Any as usize] as usize * words + r / 64] |= 1 << (r % 64);
+            }
+        }
+        let mut by_term = vec![Vec::new(); terms.len()];
+        for (ch, set) in members.iter().enumerate() {
+            for &t in set {
+                by_term[t as usize].push(ch as u32);
+            }
+        }
+        let mut term_range = Vec::with_capacity(terms.len());
+        let mut of_term = Vec::new();
+        for chs in by_term {
+            let from = of_term.len() as u32;
+            of_term.extend(chs);
+            term_range.push((from, of_term.len() as u32));
+        }
+        Channels {
+            term_range,
+            of_term,
+            of_rule,
+            wakes,
+            words,
+            len: members.len(),
+        }
+    }
 }
 
 /// What the passes after the scan read of every hit's term, kept apart from [`Term`] in
@@ -69,8 +152,8 @@ struct Term {
 /// rather than the term's own line.
 #[derive(Debug, Clone, Copy, Default)]
 struct Marks {
-    /// Its uses by rules, as a range of [`Engine::rule_uses`].
-    rule_uses: (u32, u32),
+    /// The channels it is in, as a range of [`Channels::of_term`].
+    channels: (u32, u32),
     /// The kinds of its lexicon uses (`K_*` bits), so a hit skips the passes it plays no
     /// part in.
     kinds: u8,
@@ -81,10 +164,10 @@ struct Marks {
 }
 
 impl Marks {
-    /// The marks of a term with these lexicon `uses`, used by rules at `rule_uses`.
-    fn of(uses: &[Use], rule_uses: (u32, u32)) -> Marks {
+    /// The marks of a term with these lexicon `uses`, in the channels at `channels`.
+    fn of(uses: &[Use], channels: (u32, u32)) -> Marks {
         let mut m = Marks {
-            rule_uses,
+            channels,
             ..Marks::default()
         };
         for u in uses {
@@ -109,7 +192,7 @@ const K_LEXICON: u8 = K_BOOST | K_CONTRAST | K_SENT;
 
 fn use_kind(u: &Use) -> u8 {
     match u {
-        // Rule uses move to `Engine::rule_uses` once compiled.
+        // Rule uses become channels once compiled.
         Use::Rule(..) => 0,
         Use::Stop(_) => K_STOP,
         Use::Negator(_) => K_NEG,
@@ -137,7 +220,6 @@ pub(crate) struct Rule {
     checks_features: bool,
     has_any: bool,
     has_also: bool,
-    has_none: bool,
     negatable: bool,
     skip_quoted: bool,
     if_tags: u8,
@@ -279,8 +361,8 @@ pub(crate) struct Engine {
     terms: Vec<Term>,
     /// Per term, what the passes after the scan read of it.
     marks: Vec<Marks>,
-    /// The rules' uses of each term (rule and slot), term after term.
-    rule_uses: Vec<(u32, Slot)>,
+    /// The terms the rules list, grouped in channels (see [`Channels`]).
+    channels: Channels,
     pub rules: Vec<Rule>,
     /// Rules without an `any` list, one bit each (rule `i` is bit `i % 64` of word `i / 64`):
     /// the only ones worth a look without a hit.
@@ -680,16 +762,11 @@ impl Engine {
             })
             .collect();
         let mut terms = c.terms;
-        let mut rule_uses = Vec::new();
+        let channels = Channels::build(&terms, rules.len());
         let mut marks = Vec::with_capacity(terms.len());
-        for term in &mut terms {
-            let from = rule_uses.len() as u32;
-            rule_uses.extend(term.uses.iter().filter_map(|u| match *u {
-                Use::Rule(r, slot) => Some((r, slot)),
-                _ => None,
-            }));
+        for (t, term) in terms.iter_mut().enumerate() {
             term.uses.retain(|u| !matches!(u, Use::Rule(..)));
-            marks.push(Marks::of(&term.uses, (from, rule_uses.len() as u32)));
+            marks.push(Marks::of(&term.uses, channels.term_range[t]));
         }
         let mut always = vec![0u64; rules.len().div_ceil(64)];
         for (i, r) in rules.iter().enumerate() {
@@ -707,7 +784,7 @@ impl Engine {
             pat_terms: c.pat_terms,
             terms,
             marks,
-            rule_uses,
+            channels,
             rules,
             stemmers: c.stemmers,
             version: version.into(),
@@ -767,7 +844,6 @@ fn compile_rule(c: &mut Compiler<'_>, idx: u32, sr: &SourcedRule) -> Result<Rule
         langs: lang.map_or(ALL_LANGS, lang_bit),
         has_any: !r.any.is_empty(),
         has_also: !r.also.is_empty(),
-        has_none: !r.none.is_empty(),
         within: r.within,
         min_hits: r.min_hits,
         regex: regex.map(|regex| {
@@ -1736,7 +1812,7 @@ impl Engine {
 
     /// Collects the negators among `hits` (their language among `langs`, a [`text_langs`]
     /// mask) and the hits `sentiment` reads (their indices, in `lexicon`), and groups the
-    /// rules' hits by rule, each in its rule's row of `g`, in hit order (see [`Groups`]).
+    /// rules' hits by channel, each in its channel's row of `g`, in hit order (see [`Groups`]).
     fn group_events(
         &self,
         hits: &[Hit],
@@ -1745,8 +1821,8 @@ impl Engine {
         lexicon: &mut Vec<u32>,
         g: &mut Groups,
     ) {
-        let n_rules = self.rules.len();
-        g.start(n_rules);
+        let n_channels = self.channels.len;
+        g.start(n_channels);
         loop {
             negators.clear();
             lexicon.clear();
@@ -1762,33 +1838,33 @@ impl Engine {
                 if m.kinds & K_LEXICON != 0 {
                     lexicon.push(i as u32);
                 }
-                let (from, to) = m.rule_uses;
-                for &(rule, slot) in &self.rule_uses[from as usize..to as usize] {
-                    let r = rule as usize;
-                    let n = counts[r] as usize;
-                    touched[r / 64] |= 1 << (r % 64);
+                let (from, to) = m.channels;
+                for &ch in &self.channels.of_term[from as usize..to as usize] {
+                    let c = ch as usize;
+                    let n = counts[c] as usize;
+                    touched[c / 64] |= 1 << (c % 64);
                     if n < width {
-                        rows[r * width + n] = Event {
-                            slot,
+                        rows[c * width + n] = Event {
                             start: h.start,
                             end: h.end,
                         };
                     } else {
                         full = true;
                     }
-                    counts[r] = n as u32 + 1;
+                    counts[c] = n as u32 + 1;
                 }
             }
             if !full {
                 return;
             }
-            // A rule has more hits than its row holds: again, with rows twice as wide.
-            g.widen(n_rules);
+            // A channel has more hits than its row holds: again, with rows twice as wide.
+            g.widen(n_channels);
         }
     }
 
-    /// Evaluates the rules in rule order, visiting only those with a hit and those that need
-    /// none. `g` comes from [`Engine::group_events`]; its counts and touched bits are left at zero.
+    /// Evaluates the rules in rule order, visiting only those with a hit in their `any` list
+    /// and those without one. `g` comes from [`Engine::group_events`]; its counts and touched
+    /// bits are left at zero.
     fn evaluate(
         &self,
         x: &Text<'_>,
@@ -1807,16 +1883,37 @@ impl Engine {
         spans.clear();
         let mut tally = Tally::default();
         let width = g.width;
-        for (wi, touched) in g.touched.iter_mut().enumerate() {
-            let mut bits = *touched | self.always.get(wi).copied().unwrap_or(0);
-            *touched = 0;
+        // The rules to visit: those without an `any` list, and those whose `any` channel has
+        // events.
+        let ch = &self.channels;
+        let visit = &mut g.visit;
+        visit.clear();
+        visit.extend_from_slice(&self.always);
+        for (cw, touched) in g.touched.iter_mut().enumerate() {
+            let mut bits = std::mem::take(touched);
             while bits != 0 {
-                let bit = bits & bits.wrapping_neg();
-                bits ^= bit;
-                let ri = wi * 64 + bit.trailing_zeros() as usize;
-                // Untouched rules are in `always`: they have no `any` list (and a count of 0).
-                let n = std::mem::take(&mut g.counts[ri]) as usize;
-                let mine = &g.rows[ri * width..ri * width + n];
+                let c = cw * 64 + bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                let wakes = &ch.wakes[c * ch.words..(c + 1) * ch.words];
+                for (v, w) in visit.iter_mut().zip(wakes) {
+                    *v |= w;
+                }
+            }
+        }
+        let (rows, counts) = (&g.rows, &g.counts);
+        let row = |c: u32| -> &[Event] {
+            if c == NO_CHANNEL {
+                &[]
+            } else {
+                let c = c as usize;
+                &rows[c * width..c * width + counts[c] as usize]
+            }
+        };
+        for (wi, &word) in visit.iter().enumerate() {
+            let mut bits = word;
+            while bits != 0 {
+                let ri = wi * 64 + bits.trailing_zeros() as usize;
+                bits &= bits - 1;
                 let rule = &self.rules[ri];
                 if rule.langs & langs == 0 {
                     continue;
@@ -1826,7 +1923,13 @@ impl Engine {
                 if !rule.needs_history && !state_conditions(rule, &tally) {
                     continue;
                 }
-                if !text_conditions(rule, x, mine, negated, rule_spans, distinct) {
+                let [any, also, none] = ch.of_rule[ri];
+                let lists = Lists {
+                    any: row(any),
+                    also: row(also),
+                    none: !row(none).is_empty(),
+                };
+                if !text_conditions(rule, x, &lists, negated, rule_spans, distinct) {
                     continue;
                 }
                 let first = spans.len() as u32;
@@ -1842,6 +1945,7 @@ impl Engine {
                 });
             }
         }
+        g.counts.fill(0);
         tally
     }
 
@@ -1970,12 +2074,19 @@ struct Text<'a> {
     negators: bool,
 }
 
-/// One hit of a term a rule lists, in the rule's row of [`Groups`].
+/// One hit of a term in a channel's list, in the channel's row of [`Groups`].
 #[derive(Debug, Clone, Copy)]
 struct Event {
-    slot: Slot,
     start: u32,
     end: u32,
+}
+
+/// The events of one rule's lists in a text, each in hit order.
+struct Lists<'a> {
+    any: &'a [Event],
+    also: &'a [Event],
+    /// A term of its `none` list is in the text.
+    none: bool,
 }
 
 /// Buffers of the rule evaluation.
@@ -1996,56 +2107,54 @@ struct RuleBufs {
 /// ones go back to [`Groups::WIDTH`], so one long text does not keep its rows.
 #[derive(Default)]
 struct Groups {
-    /// `width` events per rule, rule after rule.
+    /// `width` events per channel, channel after channel.
     rows: Vec<Event>,
     width: usize,
-    /// Per rule: 0 between texts; after grouping, its events (more than `width` when its
+    /// Per channel: 0 between texts; after grouping, its events (more than `width` when its
     /// row is full: the text is then grouped again).
     counts: Vec<u32>,
-    /// Rules with at least one event, one bit each; all clear between texts.
+    /// Channels with at least one event, one bit each; all clear between texts.
     touched: Vec<u64>,
+    /// The rules the rule loop visits, one bit each.
+    visit: Vec<u64>,
 }
 
 impl Groups {
-    /// Events a rule's row holds to begin with: the synthetic set's rules have about five
-    /// a text.
+    /// Events a channel's row holds to begin with: the synthetic set's channels have about
+    /// five a text.
     const WIDTH: usize = 16;
     /// The widest rows kept from one text to the next.
     const WIDEST: usize = 256;
 
-    /// Readies the rows for a text and `n_rules` rules; the counts and touched bits are clear.
-    fn start(&mut self, n_rules: usize) {
+    /// Readies the rows for a text and `n` channels; the counts and touched bits are clear.
+    fn start(&mut self, n: usize) {
         if self.width == 0 || self.width > Groups::WIDEST {
             self.width = Groups::WIDTH;
             self.rows = Vec::new();
         }
-        self.size(n_rules);
+        self.size(n);
     }
 
     /// Clears the counts and touched bits, and doubles the rows' width.
     #[cold]
-    fn widen(&mut self, n_rules: usize) {
+    fn widen(&mut self, n: usize) {
         self.counts.fill(0);
         self.touched.fill(0);
         self.width *= 2;
         self.rows = Vec::new();
-        self.size(n_rules);
+        self.size(n);
     }
 
-    fn size(&mut self, n_rules: usize) {
-        let empty = Event {
-            slot: Slot::Any,
-            start: 0,
-            end: 0,
-        };
-        if self.rows.len() < n_rules * self.width {
-            self.rows.resize(n_rules * self.width, empty);
+    fn size(&mut self, n: usize) {
+        let empty = Event { start: 0, end: 0 };
+        if self.rows.len() < n * self.width {
+            self.rows.resize(n * self.width, empty);
         }
-        if self.counts.len() < n_rules {
-            self.counts.resize(n_rules, 0);
+        if self.counts.len() < n {
+            self.counts.resize(n, 0);
         }
-        if self.touched.len() < n_rules.div_ceil(64) {
-            self.touched.resize(n_rules.div_ceil(64), 0);
+        if self.touched.len() < n.div_ceil(64) {
+            self.touched.resize(n.div_ceil(64), 0);
         }
     }
 }
@@ -2064,12 +2173,12 @@ fn features_hold(rule: &Rule, f: &Features, sentiment: f32) -> bool {
         || rule.max_sentiment.is_some_and(|m| sentiment > m))
 }
 
-/// Checks a rule's conditions on the text, `mine` being its hits. When they hold, `out` has
-/// the spans to show (normalised offsets, sorted, overlaps merged).
+/// Checks a rule's conditions on the text, `lists` being the events of its lists. When they
+/// hold, `out` has the spans to show (normalised offsets, sorted, overlaps merged).
 fn text_conditions(
     rule: &Rule,
     x: &Text<'_>,
-    mine: &[Event],
+    lists: &Lists<'_>,
     negated: &impl Fn(u32) -> bool,
     out: &mut Vec<(usize, usize)>,
     distinct: &mut Vec<(usize, usize)>,
@@ -2078,7 +2187,7 @@ fn text_conditions(
     if rule.checks_features && !features_hold(rule, x.feats, x.sentiment) {
         return false;
     }
-    if rule.has_none && mine.iter().any(|e| e.slot == Slot::None) {
+    if lists.none {
         return false;
     }
     let layout = x.layout;
@@ -2088,9 +2197,9 @@ fn text_conditions(
         !(negatable && negated(e.start) || skip_quoted && layout.quoted(e.start as usize))
     };
     // The `any` hits that count, then the `also` hits near one of them.
-    out.reserve(mine.len() + 1);
-    for e in mine {
-        if e.slot == Slot::Any && keep(e) {
+    out.reserve(lists.any.len() + lists.also.len() + 1);
+    for e in lists.any {
+        if keep(e) {
             out.push((e.start as usize, e.end as usize));
         }
     }
@@ -2104,9 +2213,8 @@ fn text_conditions(
         return false;
     }
     if rule.has_also {
-        for e in mine {
-            if e.slot == Slot::Also
-                && keep(e)
+        for e in lists.also {
+            if keep(e)
                 && out[..n_any]
                     .iter()
                     .any(|&a| near(rule.within, layout, a, (e.start as usize, e.end as usize)))

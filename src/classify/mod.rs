@@ -432,6 +432,88 @@ weight = 1.0
         assert!(v.rules.iter().any(|h| &*h.rule == "user.brand.praise"));
     }
 
+    /// A list named by several rules is one channel: its hits are grouped once, and every
+    /// rule reads them in its own slot (`any`, `also`, `none`) with its own conditions.
+    #[test]
+    fn rules_that_name_one_list_read_its_hits_each_in_its_own_slot() {
+        let pack = r#"
+[lists]
+late = ["late", "delayed"]
+
+[[rule]]
+id = "user.late"
+description = "Late"
+lang = "en"
+any = ["@late"]
+flags = ["urgent"]
+
+[[rule]]
+id = "user.late_again"
+description = "Late, and again"
+lang = "en"
+any = ["@late"]
+also = ["again"]
+within = 1
+tag = "complaint"
+weight = 0.1
+
+[[rule]]
+id = "user.parcel_late"
+description = "A parcel, late"
+lang = "en"
+any = ["parcel"]
+also = ["@late"]
+tag = "complaint"
+weight = 0.1
+
+[[rule]]
+id = "user.parcel_on_time"
+description = "A parcel, nothing late"
+lang = "en"
+any = ["parcel"]
+none = ["@late"]
+tag = "other"
+weight = 0.1
+"#;
+        let cl = Classifier::with_user_pack_text("mine.toml", pack).unwrap();
+        let h = AuthorHistory::default();
+        let fired = |text: &str| -> Vec<(String, Vec<String>)> {
+            let v = cl.classify(text, Some("en"), &h);
+            v.rules
+                .iter()
+                .filter(|r| r.rule.starts_with("user."))
+                .map(|r| {
+                    let spans = r.spans.iter().map(|&(s, e)| text[s..e].to_owned());
+                    (r.rule.to_string(), spans.collect())
+                })
+                .collect()
+        };
+        let owned = |xs: &[&str]| xs.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            fired("my parcel is late again, delayed"),
+            vec![
+                ("user.late".to_string(), owned(&["late", "delayed"])),
+                (
+                    "user.late_again".to_string(),
+                    owned(&["late", "again", "delayed"])
+                ),
+                (
+                    "user.parcel_late".to_string(),
+                    owned(&["parcel", "late", "delayed"])
+                ),
+            ]
+        );
+        assert_eq!(
+            fired("my parcel came"),
+            vec![("user.parcel_on_time".to_string(), owned(&["parcel"]))]
+        );
+        // The same hits, fewer rules: `again` is two words from `delayed`.
+        assert_eq!(
+            fired("delayed once more, again"),
+            vec![("user.late".to_string(), owned(&["delayed"]))]
+        );
+    }
+
     #[test]
     fn check_pack_names_rule_and_line() {
         let pack = "[[rule]]\nid = \"ok.one\"\ndescription = \"x\"\nany = [\"a\"]\nflags = [\"spam\"]\n\n[[rule]]\nid = \"bad.flag\"\ndescription = \"y\"\nany = [\"b\"]\nflags = [\"spammy\"]\n";
