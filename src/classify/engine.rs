@@ -71,9 +71,7 @@ struct Term {
 /// hits are grouped once, however many rules read them.
 #[derive(Debug, Default)]
 struct Channels {
-    /// Per term, its channels: a range of `of_term`.
-    term_range: Vec<(u32, u32)>,
-    /// The channels of each term, term after term.
+    /// The channels of each term, term after term (a term's range is in its [`Marks`]).
     of_term: Vec<u32>,
     /// Per rule, its `any`, `also` and `none` channels ([`NO_CHANNEL`] for an empty list).
     of_rule: Vec<[u32; 3]>,
@@ -89,8 +87,9 @@ struct Channels {
 const NO_CHANNEL: u32 = u32::MAX;
 
 impl Channels {
-    /// The channels of `n_rules` rules whose uses are in `terms`.
-    fn build(terms: &[Term], n_rules: usize) -> Channels {
+    /// The channels of `n_rules` rules whose uses are in `terms`, and each term's range of
+    /// [`Channels::of_term`].
+    fn build(terms: &[Term], n_rules: usize) -> (Channels, Vec<(u32, u32)>) {
         // Each rule's terms per slot, in term order.
         let mut lists = vec![[Vec::new(), Vec::new(), Vec::new()]; n_rules];
         for (t, term) in terms.iter().enumerate() {
@@ -136,14 +135,14 @@ impl Channels {
             of_term.extend(chs);
             term_range.push((from, of_term.len() as u32));
         }
-        Channels {
-            term_range,
+        let channels = Channels {
             of_term,
             of_rule,
             wakes,
             words,
             len: members.len(),
-        }
+        };
+        (channels, term_range)
     }
 }
 
@@ -762,11 +761,11 @@ impl Engine {
             })
             .collect();
         let mut terms = c.terms;
-        let channels = Channels::build(&terms, rules.len());
+        let (channels, term_range) = Channels::build(&terms, rules.len());
         let mut marks = Vec::with_capacity(terms.len());
         for (t, term) in terms.iter_mut().enumerate() {
             term.uses.retain(|u| !matches!(u, Use::Rule(..)));
-            marks.push(Marks::of(&term.uses, channels.term_range[t]));
+            marks.push(Marks::of(&term.uses, term_range[t]));
         }
         let mut always = vec![0u64; rules.len().div_ceil(64)];
         for (i, r) in rules.iter().enumerate() {
