@@ -37,8 +37,10 @@ use crate::fnv;
 const TOKEN_CACHE_MAX: usize = 50_000;
 const TOKEN_BYTES_MAX: usize = 8 << 20;
 
-/// Slots of the cache's index: a power of two, well above [`TOKEN_CACHE_MAX`].
-const INDEX_BITS: u32 = 17;
+/// Slots of the token table to begin with (a power of two): 256 KB, room for 2,048 tokens.
+/// The table doubles whenever it is half full, so a look-up nearly always finds its token
+/// in the first slot it reads.
+const TABLE_BITS: u32 = 12;
 
 /// Automaton states a token remembers having been entered in.
 const CROSSINGS: usize = 4;
@@ -104,11 +106,11 @@ impl Key {
         }
     }
 
-    /// The key's slot in the index.
+    /// The key's slot in a table of `1 << bits` slots (`bits` at least 1).
     #[inline(always)]
-    fn slot(&self) -> usize {
+    fn slot(&self, bits: u32) -> usize {
         let h = self.lo ^ self.hi.rotate_left(29) ^ u64::from(self.len) << 56;
-        (h.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - INDEX_BITS)) as usize
+        (h.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - bits)) as usize
     }
 }
 
@@ -174,23 +176,65 @@ const QUOTED: u8 = 64;
 /// [`TokenCache::words`] (most tokens).
 const ONE_WORD: u8 = 128;
 
-/// What is known of one distinct token; ranges index the cache's arenas.
-///
-/// Laid out by hand: what the passes read of every token (its key, counts, words, hits and
-/// flags) fills the first cache line; the rest is read for the few tokens whose flags say so
-/// (see [`SAME`], [`CYRILLIC`], [`QUOTED`]) or once a token is learnt.
-#[derive(Clone, Copy)]
+/// What every pass reads of one distinct token, a slot of [`TokenCache::table`], one cache
+/// line: its key (`lo`, `hi`, `len`, as in [`Key`]), counts, words, hits and flags. What is
+/// read for the few tokens whose flags say so (see [`SAME`], [`CYRILLIC`], [`QUOTED`]), or
+/// once a token is learnt, is in its [`Rest`], at `id`. Ranges index the cache's arenas.
+#[derive(Clone, Copy, Default)]
 #[repr(C, align(64))]
 struct Token {
-    key: Key,
+    lo: u64,
+    hi: u64,
+    /// Its length in bytes; 0 marks a free slot (a token has at least one byte).
+    len: u32,
+    /// Its place in [`TokenCache::rest`] and [`TokenCache::crossings`], in the order the
+    /// tokens were learnt: it stays when the table grows, where its slot moves.
+    id: u32,
     counts: TextCounts,
     /// Its words, in [`TokenCache::words`].
     words: (u32, u32),
     /// Its words' hits, in [`TokenCache::hits`].
     hits: (u32, u32),
     flags: u8,
-    // The first cache line ends here.
-    /// Cyrillic letters (lead bytes of the word characters U+0400..U+047F).
+    /// Its Cyrillic letters, when fewer than `u16::MAX`; else `u16::MAX`, the count in
+    /// its [`Rest`].
+    cyrillic: u16,
+}
+
+// A token is one cache line.
+const _: () = assert!(std::mem::size_of::<Token>() == 64);
+
+impl Token {
+    /// The token has `key`, as far as keys tell (a hashed key's raw bytes are compared
+    /// apart).
+    #[inline(always)]
+    fn has(&self, key: &Key) -> bool {
+        self.lo == key.lo && self.hi == key.hi && self.len == key.len
+    }
+
+    fn key(&self) -> Key {
+        Key {
+            lo: self.lo,
+            hi: self.hi,
+            len: self.len,
+        }
+    }
+
+    /// Its Cyrillic letters (lead bytes of the word characters U+0400..U+047F).
+    #[inline(always)]
+    fn cyrillic(&self, rest: &[Rest]) -> u32 {
+        if self.cyrillic == u16::MAX {
+            rest[self.id as usize].cyrillic
+        } else {
+            u32::from(self.cyrillic)
+        }
+    }
+}
+
+/// What is known of a token besides its [`Token`].
+#[derive(Clone, Copy)]
+struct Rest {
+    /// Cyrillic letters, when the token's own count does not hold them.
     cyrillic: u32,
     /// Its normalised form, when it is short; else in [`TokenCache::text`] at `norm`.
     short: Option<Short>,
@@ -202,9 +246,6 @@ struct Token {
     /// The token as written, in [`TokenCache::raw`], when its key is a hash.
     raw: (u32, u32),
 }
-
-// What every pass reads of a token is in its first cache line (see [`Token`]).
-const _: () = assert!(std::mem::offset_of!(Token, flags) < 64);
 
 /// One word of a token: where it starts and ends, and where its hits end in
 /// [`TokenCache::hits`] (they start where the previous word's end).
@@ -270,8 +311,8 @@ impl Crossing {
     };
 }
 
-/// One token of the current text: the cached token `k`, where it starts and ends in the
-/// original, and where its normalised form starts (`at`).
+/// One token of the current text: the cached token in slot `k` of the table, where it starts
+/// and ends in the original, and where its normalised form starts (`at`).
 #[derive(Clone, Copy)]
 struct Placed {
     k: u32,
@@ -283,14 +324,16 @@ struct Placed {
 /// The per-thread cache of tokens (see the module's doc).
 #[derive(Default)]
 pub(super) struct TokenCache {
-    /// Open addressing from a token's [`Key::slot`] to its index in `tokens`, the key
-    /// compared there (the token is read next anyway); [`EMPTY`] marks a free slot.
-    index: Vec<u32>,
-    tokens: Vec<Token>,
-    /// Per token, the crossings seen.
+    /// The tokens, each in the slot its [`Key::slot`] gives or the first free one after
+    /// (open addressing): a look-up reads one cache line, where a separate index read two
+    /// in a row. `1 << bits` slots, at most half of them taken; empty until the first text.
+    table: Vec<Token>,
+    bits: u32,
+    /// Per token, by its id: the rest of what is known of it, and the crossings seen.
+    rest: Vec<Rest>,
     crossings: Vec<Seen>,
     /// The crossings of tokens entered in more states than their [`Seen`] keeps, by token
-    /// and state ([`more_key`]): a look-up costs less than stepping the automaton again.
+    /// id and state ([`more_key`]): a look-up costs less than stepping the automaton again.
     more: HashMap<u64, Crossing, BuildHasherDefault<Prehashed>>,
     /// The tokens longer than [`KEY_BYTES`], as written.
     raw: Vec<u8>,
@@ -314,17 +357,14 @@ pub(super) struct TokenCache {
     one_layout: Layout,
 }
 
-/// A free slot of [`TokenCache::index`].
-const EMPTY: u32 = u32::MAX;
-
 impl TokenCache {
     /// Looks the tokens of `p` (a text of `n` bytes and [`PAD`] zeros) up from `*i` on,
     /// into `seq`, until one is not in the cache: that one's span and key are returned,
-    /// `*i` left past it. The index must be allocated.
+    /// `*i` left past it. The table must be allocated.
     ///
-    /// One probe and one compare of a key in the common case, where the standard `HashMap`
-    /// measured 0.65k–0.8k instructions per comment more; the index, tokens and `seq` stay
-    /// in registers because nothing else happens in the loop.
+    /// One read of a slot and one compare of a key in the common case, where the standard
+    /// `HashMap` measured 0.65k–0.8k instructions per comment more; the table and `seq`
+    /// stay in registers because nothing else happens in the loop.
     #[inline(always)]
     fn look_up(
         &self,
@@ -333,7 +373,7 @@ impl TokenCache {
         i: &mut usize,
         seq: &mut Vec<Placed>,
     ) -> Option<(usize, usize, Key)> {
-        let (index, tokens) = (&self.index[..], &self.tokens[..]);
+        let (table, bits) = (&self.table[..], self.bits);
         let mut j = *i;
         while j < n {
             if SEP[p[j] as usize] {
@@ -349,11 +389,9 @@ impl TokenCache {
             let start = j;
             j = token_end(p, n, start);
             let key = Key::of(p, start, j - start);
-            let slot = key.slot();
-            let k = index[slot];
-            let k = if k != EMPTY && tokens[k as usize].key == key && key.len as usize <= KEY_BYTES
-            {
-                k
+            let slot = key.slot(bits);
+            let k = if table[slot].has(&key) && key.len as usize <= KEY_BYTES {
+                slot
             } else if let Some(k) = self.probe(key, p, start, slot) {
                 k
             } else {
@@ -361,7 +399,7 @@ impl TokenCache {
                 return Some((start, j, key));
             };
             seq.push(Placed {
-                k,
+                k: k as u32,
                 start: start as u32,
                 end: j as u32,
                 at: 0,
@@ -371,56 +409,76 @@ impl TokenCache {
         None
     }
 
-    /// The token with `key`, at `at` in `p`, looked for from `slot` on.
+    /// The slot of the token with `key`, at `at` in `p`, looked for from `slot` on.
     #[inline(never)]
-    fn probe(&self, key: Key, p: &[u8], at: usize, mut slot: usize) -> Option<u32> {
-        let mask = self.index.len() - 1;
+    fn probe(&self, key: Key, p: &[u8], at: usize, mut slot: usize) -> Option<usize> {
+        let mask = self.table.len() - 1;
         loop {
-            let k = self.index[slot];
-            if k == EMPTY {
+            let t = &self.table[slot];
+            if t.len == 0 {
                 return None;
             }
-            let t = &self.tokens[k as usize];
-            if t.key == key
-                && (key.len as usize <= KEY_BYTES
-                    || self.raw[t.raw.0 as usize..t.raw.1 as usize] == p[at..at + key.len as usize])
+            if t.has(&key)
+                && (key.len as usize <= KEY_BYTES || {
+                    let (from, to) = self.rest[t.id as usize].raw;
+                    self.raw[from as usize..to as usize] == p[at..at + key.len as usize]
+                })
             {
-                return Some(k);
+                return Some(slot);
             }
             slot = (slot + 1) & mask;
         }
     }
 
-    /// The token with `key`, at `at` in `p`.
+    /// The slot of the token with `key`, at `at` in `p`.
     #[cfg(test)]
-    fn find(&self, key: &Key, p: &[u8], at: usize) -> Option<u32> {
-        if self.index.is_empty() {
+    fn find(&self, key: &Key, p: &[u8], at: usize) -> Option<usize> {
+        if self.table.is_empty() {
             return None;
         }
-        self.probe(*key, p, at, key.slot())
+        self.probe(*key, p, at, key.slot(self.bits))
     }
 
-    /// Files token `k` under its key; the index must be allocated (see
-    /// [`TokenCache::allocate`]).
-    fn insert(&mut self, k: u32) {
-        let mask = self.index.len() - 1;
-        let mut s = self.tokens[k as usize].key.slot();
-        while self.index[s] != EMPTY {
+    /// Puts `t` in the first free slot from its key's and returns that slot. There must be
+    /// one (see [`TokenCache::make_room`]).
+    fn insert(&mut self, t: Token) -> usize {
+        let mask = self.table.len() - 1;
+        let mut s = t.key().slot(self.bits);
+        while self.table[s].len != 0 {
             s = (s + 1) & mask;
         }
-        self.index[s] = k;
+        self.table[s] = t;
+        s
     }
 
-    /// Allocates the index the first time.
-    fn allocate(&mut self) {
-        if self.index.is_empty() {
-            self.index = vec![EMPTY; 1 << INDEX_BITS];
+    /// Makes room for one more token: allocates the table the first time, and doubles it
+    /// when it is half full, moving the tokens of `seq`, the current text's so far, to
+    /// their new slots.
+    fn make_room(&mut self, seq: &mut [Placed]) {
+        if self.table.is_empty() {
+            self.table = vec![Token::default(); 1 << TABLE_BITS];
+            self.bits = TABLE_BITS;
+        }
+        if 2 * (self.rest.len() + 1) <= self.table.len() {
+            return;
+        }
+        let old = std::mem::replace(&mut self.table, vec![Token::default(); 2 << self.bits]);
+        self.bits += 1;
+        // Where each token went, by id.
+        let mut moved = vec![0; self.rest.len()];
+        for t in old.iter().filter(|t| t.len != 0) {
+            moved[t.id as usize] = self.insert(*t) as u32;
+        }
+        for pl in seq {
+            pl.k = moved[old[pl.k as usize].id as usize];
         }
     }
 
+    /// Forgets every token; the table goes back to its first size.
     fn clear(&mut self) {
-        self.index.fill(EMPTY);
-        self.tokens.clear();
+        self.table = Vec::new();
+        self.bits = 0;
+        self.rest.clear();
         self.crossings.clear();
         self.more.clear();
         self.raw.clear();
@@ -432,13 +490,14 @@ impl TokenCache {
         self.cands.clear();
     }
 
-    /// Bytes kept for the tokens in every arena, for the cache's bound (the index and the
-    /// current text's buffers are not the tokens').
+    /// Bytes kept for the tokens in every arena, for the cache's bound: a [`Token`] for
+    /// each, not the table's free slots (nor the current text's buffers).
     fn bytes(&self) -> usize {
         fn size<T>(v: &[T]) -> usize {
             std::mem::size_of_val(v)
         }
-        size(&self.tokens)
+        self.rest.len() * std::mem::size_of::<Token>()
+            + size(&self.rest)
             + size(&self.crossings)
             + self.more.len() * std::mem::size_of::<(u64, Crossing)>()
             + size(&self.raw)
@@ -469,7 +528,7 @@ impl Engine {
         fingerprint: bool,
     ) -> bool {
         let mut tc = sc.tokens.take().unwrap_or_default();
-        if tc.tokens.len() >= TOKEN_CACHE_MAX || tc.bytes() >= TOKEN_BYTES_MAX {
+        if tc.rest.len() >= TOKEN_CACHE_MAX || tc.bytes() >= TOKEN_BYTES_MAX {
             tc.clear();
         }
         let mut padded = std::mem::take(&mut tc.padded);
@@ -501,12 +560,15 @@ impl Engine {
         sc: &mut Scratch,
     ) {
         seq.clear();
-        tc.allocate();
+        if tc.table.is_empty() {
+            tc.make_room(seq);
+        }
         let mut i = 0;
         while let Some((start, end, key)) = tc.look_up(p, orig.len(), &mut i, seq) {
+            tc.make_room(seq);
             let k = self.learn(&orig[start..end], key, tc, sc);
             seq.push(Placed {
-                k,
+                k: k as u32,
                 start: start as u32,
                 end: end as u32,
                 at: 0,
@@ -544,7 +606,7 @@ fn join_text(
         // start a spelled-out word.
         single_before &= start == prev + 1 && p[prev] == b' ';
         prev = end;
-        let tok = &tc.tokens[pl.k as usize];
+        let tok = &tc.table[pl.k as usize];
         let flags = tok.flags;
         if flags & SPACES != 0 || flags & SINGLE != 0 && single_before {
             return false;
@@ -559,11 +621,12 @@ fn join_text(
             out.push_padded(p, run, start);
         }
         pl.at = out.len() as u32;
-        let map = tok.map.map(|(s, e)| &tc.maps[s as usize..e as usize]);
-        match &tok.short {
+        let rest = &tc.rest[tok.id as usize];
+        let map = rest.map.map(|(s, e)| &tc.maps[s as usize..e as usize]);
+        match &rest.short {
             Some(s) => out.push_short(s, start, map),
             None => out.push(
-                &tc.text[tok.norm.0 as usize..tok.norm.1 as usize],
+                &tc.text[rest.norm.0 as usize..rest.norm.1 as usize],
                 start,
                 map,
             ),
@@ -594,10 +657,10 @@ impl TokenCache {
         let mut cyrillic = 0;
         let mut dots = false;
         for pl in seq {
-            let tok = &self.tokens[pl.k as usize];
+            let tok = &self.table[pl.k as usize];
             *counts += tok.counts;
             if tok.flags & CYRILLIC != 0 {
-                cyrillic += tok.cyrillic;
+                cyrillic += tok.cyrillic(&self.rest);
             }
             dots |= tok.flags & DOTS != 0;
             // Most tokens are one word from their start: a push, without a look at the words
@@ -611,8 +674,9 @@ impl TokenCache {
                     .extend(words.iter().map(|w| pl.at + w.start));
             }
             if tok.flags & QUOTED != 0 {
+                let (from, to) = self.rest[tok.id as usize].quotes;
                 layout.quotes.extend(
-                    self.quotes[tok.quotes.0 as usize..tok.quotes.1 as usize]
+                    self.quotes[from as usize..to as usize]
                         .iter()
                         .map(|&x| pl.at + x),
                 );
@@ -625,7 +689,7 @@ impl TokenCache {
             h = fnv::OFFSET;
             let text = norm.text.as_bytes();
             for pl in seq {
-                let tok = &self.tokens[pl.k as usize];
+                let tok = &self.table[pl.k as usize];
                 for w in &self.words[tok.words.0 as usize..tok.words.1 as usize] {
                     h = fnv::hash(
                         h,
@@ -656,7 +720,7 @@ impl Engine {
         sc.last_word = (0, 0, 0);
         let Some(m) = self.across.as_ref() else {
             for pl in seq {
-                let tok = &tc.tokens[pl.k as usize];
+                let tok = &tc.table[pl.k as usize];
                 push_hits(
                     &mut sc.hits,
                     &tc.hits[tok.hits.0 as usize..tok.hits.1 as usize],
@@ -690,22 +754,23 @@ impl Engine {
                 exit,
                 cands: (from, to),
                 then_space: next,
-            } = self.cross(m, pl.k, tc, sid);
+            } = self.cross(m, tc.table[pl.k as usize].id, tc, sid);
             sid = exit;
             then_space = next;
-            let tok = &tc.tokens[pl.k as usize];
+            let tok = &tc.table[pl.k as usize];
+            let (hits, words) = (tok.hits, tok.words);
             if from == to {
                 push_hits(
                     &mut sc.hits,
-                    &tc.hits[tok.hits.0 as usize..tok.hits.1 as usize],
+                    &tc.hits[hits.0 as usize..hits.1 as usize],
                     base,
                 );
                 continue;
             }
             let (from, to) = (from as usize, to as usize);
             let mut c = from;
-            let mut hit = tok.hits.0 as usize;
-            for w in &tc.words[tok.words.0 as usize..tok.words.1 as usize] {
+            let mut hit = hits.0 as usize;
+            for w in &tc.words[words.0 as usize..words.1 as usize] {
                 while c < to && tc.cands[c].1 <= w.end {
                     let (pid, e) = tc.cands[c];
                     reorder |= self.across_candidate(text, pid as usize, (base + e) as usize, sc);
@@ -731,10 +796,10 @@ impl Engine {
     }
 
     /// Normalises and scans the token `tok` on its own and keeps what it found under `key`;
-    /// returns its index.
+    /// returns its slot. The table must have room for it ([`TokenCache::make_room`]).
     #[cold]
     #[inline(never)]
-    fn learn(&self, tok: &str, key: Key, tc: &mut TokenCache, sc: &mut Scratch) -> u32 {
+    fn learn(&self, tok: &str, key: Key, tc: &mut TokenCache, sc: &mut Scratch) -> usize {
         let mut counts = TextCounts::default();
         let table = char_info_table();
         normalize_into(tok, &mut tc.one, &mut counts, |c| letter_info(table, c));
@@ -798,24 +863,27 @@ impl Engine {
         let cyrillic = sc.layout.cyrillic;
         tc.spare = std::mem::replace(&mut sc.hits, text_hits);
         tc.one_layout = std::mem::replace(&mut sc.layout, text_layout);
-        let token = Token {
-            key,
+        let id = tc.rest.len() as u32;
+        tc.rest.push(Rest {
+            cyrillic,
             short,
             norm,
             map,
-            counts,
-            flags,
-            cyrillic,
-            words: (words_from, tc.words.len() as u32),
             quotes,
-            hits: (hits_from, tc.hits.len() as u32),
             raw,
-        };
-        let k = tc.tokens.len() as u32;
-        tc.tokens.push(token);
+        });
         tc.crossings.push(Seen::NONE);
-        tc.insert(k);
-        k
+        tc.insert(Token {
+            lo: key.lo,
+            hi: key.hi,
+            len: key.len,
+            id,
+            counts,
+            words: (words_from, tc.words.len() as u32),
+            hits: (hits_from, tc.hits.len() as u32),
+            flags,
+            cyrillic: u16::try_from(cyrillic).unwrap_or(u16::MAX),
+        })
     }
 
     /// Steps the phrase automaton over `bytes`, white space between tokens that starts at
@@ -841,7 +909,7 @@ impl Engine {
         reorder
     }
 
-    /// How the phrase automaton crosses token `k` entered in state `sid`. Worked out on the
+    /// How the phrase automaton crosses the token of id `k` entered in state `sid`. Worked out on the
     /// token's bytes the first time, and kept: in the token's [`Seen`] for the first
     /// [`CROSSINGS`] states, in [`TokenCache::more`] for the others.
     #[inline(always)]
@@ -857,7 +925,7 @@ impl Engine {
         self.cross_new(m, k, tc, sid, full)
     }
 
-    /// [`Engine::cross`] the first time token `k` is entered in state `sid`; `full` when its
+    /// [`Engine::cross`] the first time the token of id `k` is entered in state `sid`; `full` when its
     /// [`Seen`] keeps no more.
     #[cold]
     #[inline(never)]
@@ -869,10 +937,10 @@ impl Engine {
         sid: StateID,
         full: bool,
     ) -> Crossing {
-        let tok = &tc.tokens[k as usize];
-        let bytes = match &tok.short {
+        let rest = &tc.rest[k as usize];
+        let bytes = match &rest.short {
             Some(s) => s.as_bytes(),
-            None => &tc.text.as_bytes()[tok.norm.0 as usize..tok.norm.1 as usize],
+            None => &tc.text.as_bytes()[rest.norm.0 as usize..rest.norm.1 as usize],
         };
         let c = self.cross_first(m, bytes, &mut tc.cands, sid);
         if full {
@@ -926,7 +994,7 @@ impl Engine {
     }
 }
 
-/// The key of token `k` entered in state `sid` in [`TokenCache::more`], mixed for a
+/// The key of the token of id `k` entered in state `sid` in [`TokenCache::more`], mixed for a
 /// [`Prehashed`] map.
 #[inline(always)]
 fn more_key(k: u32, sid: StateID) -> u64 {
@@ -1172,6 +1240,41 @@ mod tests {
     }
 
     #[test]
+    fn a_text_of_more_tokens_than_the_table_holds_grows_it_and_reads_the_same() {
+        // More distinct tokens than half the table's first size: it grows while the text is
+        // read, and the tokens placed before move with it. (A table that could not grow once
+        // hung on a comment of 140,000 distinct words.)
+        let t: String = (0..3 << (TABLE_BITS - 2))
+            .map(|i| format!("w{i} refund "))
+            .collect();
+        assert_eq!(read(&t, true), read(&t, false));
+        let mut sc = Scratch::default();
+        engine().read(&t, &mut Normalized::default(), &mut sc, true, true);
+        let tc = sc.tokens.as_ref().expect("the token path read it");
+        assert!(tc.table.len() > 1 << TABLE_BITS);
+        assert_eq!(
+            tc.table.iter().filter(|t| t.len != 0).count(),
+            tc.rest.len()
+        );
+    }
+
+    #[test]
+    fn a_token_of_more_cyrillic_letters_than_its_own_count_holds_counts_them_all() {
+        // 66,000 letters, no run of one letter (which would be an elongation).
+        let long = "привет".repeat(11_000);
+        let t = format!("{long} да {long}");
+        let mut sc = Scratch::default();
+        engine().read(&t, &mut Normalized::default(), &mut sc, false, true);
+        let whole = sc.layout.cyrillic;
+        assert!(whole > 2 * u32::from(u16::MAX));
+        // Learnt, then looked up.
+        for _ in 0..2 {
+            engine().read(&t, &mut Normalized::default(), &mut sc, true, true);
+            assert_eq!(sc.layout.cyrillic, whole);
+        }
+    }
+
+    #[test]
     fn a_cache_started_afresh_reads_as_before() {
         let e = engine();
         let mut sc = Scratch::default();
@@ -1188,7 +1291,7 @@ mod tests {
         let mut norm = Normalized::default();
         e.read(text, &mut norm, &mut sc, true, true);
         let tc = sc.tokens.as_mut().unwrap();
-        assert!(!tc.tokens.is_empty());
+        assert!(!tc.rest.is_empty());
         tc.clear();
         let waiting = b"waiting\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0";
         let key = Key::of(waiting, 0, 7);
