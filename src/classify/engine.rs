@@ -366,6 +366,8 @@ pub(crate) struct Engine {
     /// Rules without an `any` list, one bit each (rule `i` is bit `i % 64` of word `i / 64`):
     /// the only ones worth a look without a hit.
     always: Vec<u64>,
+    /// The rules with history conditions, and their minimums ([`Rule::history`]).
+    with_history: Vec<(u32, [u32; 4])>,
     stemmers: [Stemmer; 4],
     /// Shared with every verdict.
     pub version: Arc<str>,
@@ -773,8 +775,12 @@ impl Engine {
                 always[i / 64] |= 1 << (i % 64);
             }
         }
+        let with_history = (rules.iter().enumerate())
+            .filter_map(|(i, r)| Some((i as u32, r.history?)))
+            .collect();
         Ok(Engine {
             always,
+            with_history,
             in_words,
             across,
             pat_reorder,
@@ -1665,7 +1671,7 @@ impl Engine {
     /// The author-independent part: normalise, detect the language, match, score.
     pub fn analyse(&self, orig: &str, hint: Option<&str>) -> Found {
         with_scratch(|sc| {
-            let s = self.analyse_with(orig, hint, sc, true);
+            let s = self.analyse_with(orig, hint, None, sc, true);
             Found {
                 lang: s.lang,
                 sentiment: s.sentiment,
@@ -1689,8 +1695,9 @@ impl Engine {
         history: &AuthorHistory,
     ) -> (Lang, f32, Decision) {
         with_scratch(|sc| {
-            // The verdict has no fingerprint: it is not worked out.
-            let s = self.analyse_with(orig, hint, sc, false);
+            // The verdict has no fingerprint: it is not worked out. The history is known, so
+            // the rules it rules out are not looked at.
+            let s = self.analyse_with(orig, hint, Some(history), sc, false);
             let b = &sc.rule_bufs;
             let d = self.decide_parts(s.tally, &b.fired, &b.spans, history);
             (s.lang, s.sentiment, d)
@@ -1698,17 +1705,21 @@ impl Engine {
     }
 
     /// Analyses `orig`; the fired rules and their spans are left in `sc.rule_bufs`.
-    /// The summary's fingerprint is 0 unless asked for (`fingerprint`).
+    /// The summary's fingerprint is 0 unless asked for (`fingerprint`). With the author's
+    /// `history`, a history rule whose minimums it does not reach is left out of the fired
+    /// rules (the decision would drop it); without, every such rule that holds is kept,
+    /// pending, for [`Engine::decide`].
     fn analyse_with(
         &self,
         orig: &str,
         hint: Option<&str>,
+        history: Option<&AuthorHistory>,
         sc: &mut Scratch,
         fingerprint: bool,
     ) -> Summary {
         let mut norm = std::mem::take(&mut sc.norm);
         let counts = self.read(orig, &mut norm, sc, true, fingerprint);
-        self.analyse_read(orig, hint, norm, counts, sc)
+        self.analyse_read(orig, hint, history, norm, counts, sc)
     }
 
     /// Normalises and scans `orig` into `norm` and the scratch's layout and hits, returning
@@ -1739,6 +1750,7 @@ impl Engine {
         &self,
         orig: &str,
         hint: Option<&str>,
+        history: Option<&AuthorHistory>,
         norm: Normalized,
         counts: TextCounts,
         sc: &mut Scratch,
@@ -1794,6 +1806,7 @@ impl Engine {
         let tally = self.evaluate(
             &text,
             text_langs(lang),
+            history,
             &negated,
             &mut sc.groups,
             &mut sc.rule_bufs,
@@ -1862,12 +1875,14 @@ impl Engine {
     }
 
     /// Evaluates the rules in rule order, visiting only those with a hit in their `any` list
-    /// and those without one. `g` comes from [`Engine::group_events`]; its counts and touched
+    /// and those without one, and, when the author's `history` is known, not the history
+    /// rules it rules out. `g` comes from [`Engine::group_events`]; its counts and touched
     /// bits are left at zero.
     fn evaluate(
         &self,
         x: &Text<'_>,
         langs: u8,
+        history: Option<&AuthorHistory>,
         negated: &impl Fn(u32) -> bool,
         g: &mut Groups,
         bufs: &mut RuleBufs,
@@ -1896,6 +1911,13 @@ impl Engine {
                 let wakes = &ch.wakes[c * ch.words..(c + 1) * ch.words];
                 for (v, w) in visit.iter_mut().zip(wakes) {
                     *v |= w;
+                }
+            }
+        }
+        if let Some(h) = history {
+            for &(ri, min) in &self.with_history {
+                if !history_reaches(h, min) {
+                    visit[ri as usize / 64] &= !(1 << (ri % 64));
                 }
             }
         }
@@ -2021,12 +2043,6 @@ impl Engine {
         spans: &[(usize, usize)],
         history: &AuthorHistory,
     ) -> Decision {
-        let have = [
-            history.asked_compensation,
-            history.same_text,
-            history.trolled,
-            history.comments,
-        ];
         let mut tally = tally;
         let mut rules = Vec::with_capacity(fired.len());
         // One buffer for the spans of every rule with more than fit in place, if any has.
@@ -2040,7 +2056,7 @@ impl Engine {
             let rule = &self.rules[f.rule as usize];
             if f.pending {
                 let Some(min) = rule.history else { continue };
-                if !(have.iter().zip(min).all(|(h, m)| *h >= m) && state_conditions(rule, &tally)) {
+                if !(history_reaches(history, min) && state_conditions(rule, &tally)) {
                     continue;
                 }
                 apply(rule, &mut tally);
@@ -2060,6 +2076,13 @@ impl Engine {
             rules,
         }
     }
+}
+
+/// Whether the author's history reaches a rule's minimums (see [`Rule::history`]).
+#[inline(always)]
+fn history_reaches(h: &AuthorHistory, min: [u32; 4]) -> bool {
+    let have = [h.asked_compensation, h.same_text, h.trolled, h.comments];
+    have.iter().zip(min).all(|(h, m)| *h >= m)
 }
 
 /// The text a rule is checked against, and what is known about it.

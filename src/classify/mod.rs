@@ -376,8 +376,28 @@ mod tests {
             ("", None),
         ] {
             let a = c().analyse(text, lang);
-            for h in [&AuthorHistory::default(), &heavy] {
-                assert_eq!(c().classify(text, lang, h), c().decide(&a, h), "{text}");
+            // `classify` knows the history first and leaves out the history rules it rules
+            // out; histories that reach one minimum each and not the others.
+            let one = |f: fn(&mut AuthorHistory)| {
+                let mut h = AuthorHistory::default();
+                f(&mut h);
+                h
+            };
+            let partial = [
+                one(|h| h.same_text = 1),
+                one(|h| h.same_text = 2),
+                one(|h| h.asked_compensation = 1),
+                one(|h| h.trolled = 1),
+            ];
+            for h in [&AuthorHistory::default(), &heavy]
+                .into_iter()
+                .chain(&partial)
+            {
+                assert_eq!(
+                    c().classify(text, lang, h),
+                    c().decide(&a, h),
+                    "{text} {h:?}"
+                );
             }
         }
     }

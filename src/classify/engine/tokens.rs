@@ -1063,7 +1063,7 @@ mod tests {
                     .map(|h| (h.term, h.start, h.end, h.at))
                     .collect::<Vec<_>>()
             );
-            let found = e.analyse_read(text, None, norm, counts, &mut sc);
+            let found = e.analyse_read(text, None, None, norm, counts, &mut sc);
             out += &format!(
                 "{found:?}\n{:?}\n{:?}\n",
                 sc.rule_bufs.fired, sc.rule_bufs.spans
