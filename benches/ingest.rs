@@ -22,7 +22,7 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::Instant;
 
-use calma::domain::{AuthorHistory, Classification, Comment, Flags, Lang, RuleHit, Tag};
+use calma::domain::{AuthorHistory, Classification, Comment, Flags, Lang, RuleHit, Scores, Tag};
 use calma::ingest::pipeline::{self, Tagger};
 
 const BASELINE_SCHEMA: &str = "PRAGMA journal_mode=WAL;
@@ -73,10 +73,7 @@ impl Tagger for StandIn {
             flags: Flags::default(),
             sentiment: -0.25,
             lang: Lang::Other,
-            scores: Tag::ALL
-                .iter()
-                .map(|t| (*t, if *t == tag { 1.1 } else { 0.0 }))
-                .collect(),
+            scores: Scores::of_all(Tag::ALL.map(|t| if t == tag { 1.1 } else { 0.0 })),
             rules: [
                 "en.complaint.breach",
                 "en.complaint.several_cues",

@@ -526,7 +526,7 @@ pub struct Classification {
     pub lang: Lang,
     /// Score per tag, in the order of [`Tag::ALL`].
     #[serde(default)]
-    pub scores: Vec<(Tag, f32)>,
+    pub scores: Scores,
     #[serde(default)]
     pub rules: Vec<RuleHit>,
     /// The version of the rule packs that produced it.
@@ -542,10 +542,82 @@ impl Classification {
             flags: Flags::default(),
             sentiment: 0.0,
             lang,
-            scores: Vec::new(),
+            scores: Scores::default(),
             rules: Vec::new(),
             pack_version: Arc::default(),
         }
+    }
+}
+
+/// A verdict's score per tag, at most one per tag: kept in place, so a verdict allocates
+/// nothing for them. Reads as a slice of `(tag, score)` pairs; serialises, compares and
+/// prints as one.
+#[derive(Clone, Copy)]
+pub struct Scores {
+    len: u8,
+    pairs: [(Tag, f32); Tag::ALL.len()],
+}
+
+impl Default for Scores {
+    fn default() -> Scores {
+        Scores {
+            len: 0,
+            pairs: [(Tag::Other, 0.0); Tag::ALL.len()],
+        }
+    }
+}
+
+impl Scores {
+    /// The scores `pairs`; `None` when there are more than [`Tag::ALL`] has tags.
+    pub fn new(pairs: &[(Tag, f32)]) -> Option<Scores> {
+        let mut s = Scores::default();
+        s.pairs.get_mut(..pairs.len())?.copy_from_slice(pairs);
+        s.len = pairs.len() as u8;
+        Some(s)
+    }
+
+    /// `scores[i]` for the tag `Tag::ALL[i]`, every tag.
+    pub fn of_all(scores: [f32; Tag::ALL.len()]) -> Scores {
+        let mut s = Scores::default();
+        for (pair, (tag, score)) in s.pairs.iter_mut().zip(Tag::ALL.into_iter().zip(scores)) {
+            *pair = (tag, score);
+        }
+        s.len = Tag::ALL.len() as u8;
+        s
+    }
+}
+
+impl std::ops::Deref for Scores {
+    type Target = [(Tag, f32)];
+    fn deref(&self) -> &[(Tag, f32)] {
+        &self.pairs[..usize::from(self.len)]
+    }
+}
+
+impl PartialEq for Scores {
+    fn eq(&self, other: &Scores) -> bool {
+        **self == **other
+    }
+}
+
+impl fmt::Debug for Scores {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl Serialize for Scores {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for Scores {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let pairs = Vec::<(Tag, f32)>::deserialize(d)?;
+        Scores::new(&pairs).ok_or_else(|| {
+            serde::de::Error::invalid_length(pairs.len(), &"at most one score per tag")
+        })
     }
 }
 
@@ -568,6 +640,30 @@ pub struct AuthorHistory {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn scores_read_write_and_print_as_a_list_of_pairs() {
+        let s = Scores::of_all([1.5, 0.0, 0.25, 0.0, -1.0]);
+        assert_eq!(s.len(), Tag::ALL.len());
+        assert_eq!(s[2], (Tag::Constructive, 0.25));
+        let json = serde_json::to_string(&s).unwrap();
+        assert_eq!(
+            json,
+            r#"[["troll",1.5],["complaint",0.0],["constructive",0.25],["oportunista",0.0],["other",-1.0]]"#
+        );
+        assert_eq!(serde_json::from_str::<Scores>(&json).unwrap(), s);
+        let as_vec: Vec<(Tag, f32)> = s.to_vec();
+        assert_eq!(format!("{s:?}"), format!("{as_vec:?}"));
+        // Fewer than every tag, as stored verdicts may have; none, as an unclassified one.
+        let two: Scores = serde_json::from_str(r#"[["troll",1.0],["other",0.5]]"#).unwrap();
+        assert_eq!(*two, [(Tag::Troll, 1.0), (Tag::Other, 0.5)]);
+        assert!(serde_json::from_str::<Scores>("[]").unwrap().is_empty());
+        assert_eq!(Scores::default(), serde_json::from_str("[]").unwrap());
+        // More pairs than tags is an error, not a panic.
+        let six = r#"[["troll",1],["troll",1],["troll",1],["troll",1],["troll",1],["troll",1]]"#;
+        let err = serde_json::from_str::<Scores>(six).unwrap_err().to_string();
+        assert!(err.contains("at most one score per tag"), "{err}");
+    }
 
     #[test]
     fn platform_names_are_read_loosely() {

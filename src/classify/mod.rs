@@ -21,7 +21,7 @@ pub use engine::Features;
 pub use normalize::{Normalized, normalize};
 pub use pack::{PackError, PackSummary};
 
-use crate::domain::{AuthorHistory, Classification, Comment, Lang, Tag};
+use crate::domain::{AuthorHistory, Classification, Comment, Lang, Scores};
 use engine::{Engine, Found};
 use pack::Merged;
 
@@ -144,16 +144,12 @@ impl Classifier {
 
     /// The public verdict from a decision on a text of `lang` and `sentiment`.
     fn verdict(&self, lang: Lang, sentiment: f32, d: engine::Decision) -> Classification {
-        let mut scores = Vec::with_capacity(Tag::ALL.len());
-        for (t, s) in Tag::ALL.into_iter().zip(d.tally.scores) {
-            scores.push((t, round_milli(s)));
-        }
         Classification {
             tag: d.tag,
             flags: d.tally.flags,
             sentiment: round_milli(sentiment),
             lang,
-            scores,
+            scores: Scores::of_all(d.tally.scores.map(round_milli)),
             rules: d.rules,
             pack_version: self.engine.version.clone(),
         }

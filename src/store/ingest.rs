@@ -659,7 +659,7 @@ fn push_json_str(buf: &mut Vec<u8>, s: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{Flags, Lang, RuleHit};
+    use crate::domain::{Flags, Lang, RuleHit, Scores};
 
     fn verdict(rules: Vec<RuleHit>, pack: &str) -> Classification {
         Classification {
@@ -667,7 +667,7 @@ mod tests {
             flags: Flags::default(),
             sentiment: -0.5,
             lang: Lang::Es,
-            scores: Tag::ALL.iter().map(|t| (*t, 0.25)).collect(),
+            scores: Scores::of_all([0.25; Tag::ALL.len()]),
             rules,
             pack_version: pack.into(),
         }
@@ -706,7 +706,7 @@ mod tests {
         let ours: serde_json::Value = serde_json::from_slice(&buf).unwrap();
         assert_eq!(ours["pack"], "builtin-1+user-ab12");
         let scores: Vec<(Tag, f32)> = serde_json::from_value(ours["scores"].clone()).unwrap();
-        assert_eq!(scores, v.scores);
+        assert_eq!(scores, *v.scores);
         let rules: Vec<RuleHit> = serde_json::from_value(ours["rules"].clone()).unwrap();
         assert_eq!(rules, v.rules);
     }
