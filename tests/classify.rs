@@ -67,6 +67,17 @@ fn negation_and_quoting_keep_insults_out() {
 }
 
 #[test]
+fn a_negator_negates_in_its_own_language_only() {
+    // "niet" negates in Dutch; in an English text it is just a word.
+    let v = verdict("You are niet stupid, you just need more time.", "en");
+    assert!(v.flags.contains(Flag::Insult), "{v:?}");
+    let v = verdict("Jij bent niet dom, je hebt alleen meer tijd nodig.", "nl");
+    assert!(!v.flags.contains(Flag::Insult), "{v:?}");
+    let v = verdict("Jij bent dom en je hebt geen tijd.", "nl");
+    assert!(v.flags.contains(Flag::Insult), "{v:?}");
+}
+
+#[test]
 fn spanish_abuse_and_sexist_commands() {
     let v = verdict("Sois unos sinvergüenzas y unos ladrones", "es");
     assert!(v.flags.contains(Flag::Insult));

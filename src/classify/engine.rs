@@ -1300,11 +1300,62 @@ impl std::hash::Hasher for Prehashed {
 /// Distinct words kept before the word cache starts afresh, bounding its memory.
 const WORD_CACHE_MAX: usize = 50_000;
 
+/// What each stop-word mark (a term's `stop` bits) adds to the stop words counted for the
+/// four pack languages, a count of 32 bits each, English lowest: one for each language it is
+/// a stop word of, and a stop word of no pack language counts as English.
+const STOP_LANES: [u128; 32] = {
+    let mut t = [0u128; 32];
+    let mut stop = 0;
+    while stop < 32 {
+        let mut lanes = (stop >> 4 & 1) as u128;
+        let mut l = 0;
+        while l < 4 {
+            lanes += ((stop >> l & 1) as u128) << (32 * l);
+            l += 1;
+        }
+        t[stop] = lanes;
+        stop += 1;
+    }
+    t
+};
+
+/// The negators of a text: their spans, and until the language is known, the languages
+/// each is a negator in.
+#[derive(Default)]
+struct Negators {
+    spans: Vec<(u32, u32)>,
+    langs: Vec<u8>,
+}
+
+impl Negators {
+    fn clear(&mut self) {
+        self.spans.clear();
+        self.langs.clear();
+    }
+
+    fn push(&mut self, h: &Hit, langs: u8) {
+        self.spans.push((h.start, h.end));
+        self.langs.push(langs);
+    }
+
+    /// Keeps the negators in one of `langs` (a [`text_langs`] mask), in order.
+    fn keep(&mut self, langs: u8) {
+        let mut kept = 0;
+        for i in 0..self.spans.len() {
+            if self.langs[i] & langs != 0 {
+                self.spans[kept] = self.spans[i];
+                kept += 1;
+            }
+        }
+        self.spans.truncate(kept);
+    }
+}
+
 /// Buffers reused from one comment to the next on the same thread.
 #[derive(Default)]
 struct Scratch {
     hits: Vec<Hit>,
-    negators: Vec<(u32, u32)>,
+    negators: Negators,
     /// The hits `sentiment` reads, by index.
     lexicon: Vec<u32>,
     groups: Groups,
@@ -1624,7 +1675,10 @@ impl Engine {
         }
     }
 
-    fn detect_lang(&self, t: &str, cyrillic: u32, hits: &[Hit], hint: Option<&str>) -> Lang {
+    /// The text's language: the `hint` when it names one, else Russian for three Cyrillic
+    /// letters or more, else the language of the most stop words (`stops`, from
+    /// [`Engine::group_events`]), else whatlang's sure answer.
+    fn detect_lang(&self, t: &str, cyrillic: u32, stops: [u32; 4], hint: Option<&str>) -> Lang {
         if let Some(h) = hint {
             let l = Lang::from_code(h);
             if l != Lang::Other {
@@ -1634,18 +1688,7 @@ impl Engine {
         if cyrillic >= 3 {
             return Lang::Ru;
         }
-        let mut counts = [0u32; 4];
-        for h in hits {
-            let stop = self.marks[h.term as usize].stop;
-            if stop == 0 {
-                continue;
-            }
-            for (i, n) in counts.iter_mut().enumerate() {
-                *n += u32::from(stop >> i & 1);
-            }
-            // `lang_index` counts a stop word of no pack language as English.
-            counts[0] += u32::from(stop >> 4 & 1);
-        }
+        let counts = stops;
         let (best, &n) = counts
             .iter()
             .enumerate()
@@ -1756,21 +1799,16 @@ impl Engine {
         sc: &mut Scratch,
     ) -> Summary {
         let t = norm.text.as_str();
-        let lang = self.detect_lang(t, sc.layout.cyrillic, &sc.hits, hint);
+        // Negators, the lexicon's hits, rule hits grouped by channel, and stop words counted
+        // by language, in one pass over the hits.
+        let stops = self.group_events(&sc.hits, &mut sc.negators, &mut sc.lexicon, &mut sc.groups);
+        let lang = self.detect_lang(t, sc.layout.cyrillic, stops, hint);
+        sc.negators.keep(text_langs(lang));
         let feats = features(&counts, t, &sc.layout);
         let lang_ok = |l: Lang| lang == Lang::Other || l == lang;
 
-        // Negators, the lexicon's hits, and rule hits grouped by rule.
-        self.group_events(
-            &sc.hits,
-            text_langs(lang),
-            &mut sc.negators,
-            &mut sc.lexicon,
-            &mut sc.groups,
-        );
-
         let layout = &sc.layout;
-        let negators = &sc.negators;
+        let negators = &sc.negators.spans;
         let negated = |s: u32| -> bool {
             negators.iter().any(|&(ns, ne)| {
                 ne <= s
@@ -1822,30 +1860,33 @@ impl Engine {
         }
     }
 
-    /// Collects the negators among `hits` (their language among `langs`, a [`text_langs`]
-    /// mask) and the hits `sentiment` reads (their indices, in `lexicon`), and groups the
-    /// rules' hits by channel, each in its channel's row of `g`, in hit order (see [`Groups`]).
+    /// Collects the negators among `hits` (of any language: [`Negators::keep`] keeps the
+    /// text's) and the hits `sentiment` reads (their indices, in `lexicon`), groups the rules'
+    /// hits by channel, each in its channel's row of `g`, in hit order (see [`Groups`]), and
+    /// returns the stop words counted by language (for [`Engine::detect_lang`]).
     fn group_events(
         &self,
         hits: &[Hit],
-        langs: u8,
-        negators: &mut Vec<(u32, u32)>,
+        negators: &mut Negators,
         lexicon: &mut Vec<u32>,
         g: &mut Groups,
-    ) {
+    ) -> [u32; 4] {
         let n_channels = self.channels.len;
         g.start(n_channels);
         loop {
             negators.clear();
             lexicon.clear();
+            // Four counts of 32 bits in one: an add a hit, without a branch.
+            let mut stops = 0u128;
             let width = g.width;
             // Local slices, so their addresses stay in registers while they are written.
             let (rows, counts, touched) = (&mut g.rows[..], &mut g.counts[..], &mut g.touched[..]);
             let mut full = false;
             for (i, h) in hits.iter().enumerate() {
                 let m = &self.marks[h.term as usize];
-                if m.neg & langs != 0 {
-                    negators.push((h.start, h.end));
+                stops += STOP_LANES[usize::from(m.stop & 31)];
+                if m.neg != 0 {
+                    negators.push(h, m.neg);
                 }
                 if m.kinds & K_LEXICON != 0 {
                     lexicon.push(i as u32);
@@ -1867,7 +1908,7 @@ impl Engine {
                 }
             }
             if !full {
-                return;
+                return std::array::from_fn(|l| (stops >> (32 * l)) as u32);
             }
             // A channel has more hits than its row holds: again, with rows twice as wide.
             g.widen(n_channels);
