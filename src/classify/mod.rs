@@ -374,21 +374,26 @@ mod tests {
             let a = c().analyse(text, lang);
             // `classify` knows the history first and leaves out the history rules it rules
             // out; histories that reach one minimum each and not the others.
-            let one = |f: fn(&mut AuthorHistory)| {
-                let mut h = AuthorHistory::default();
-                f(&mut h);
-                h
-            };
+            let quiet = AuthorHistory::default();
             let partial = [
-                one(|h| h.same_text = 1),
-                one(|h| h.same_text = 2),
-                one(|h| h.asked_compensation = 1),
-                one(|h| h.trolled = 1),
+                AuthorHistory {
+                    same_text: 1,
+                    ..quiet
+                },
+                AuthorHistory {
+                    same_text: 2,
+                    ..quiet
+                },
+                AuthorHistory {
+                    asked_compensation: 1,
+                    ..quiet
+                },
+                AuthorHistory {
+                    trolled: 1,
+                    ..quiet
+                },
             ];
-            for h in [&AuthorHistory::default(), &heavy]
-                .into_iter()
-                .chain(&partial)
-            {
+            for h in [&quiet, &heavy].into_iter().chain(&partial) {
                 assert_eq!(
                     c().classify(text, lang, h),
                     c().decide(&a, h),

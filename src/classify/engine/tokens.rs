@@ -170,7 +170,7 @@ const DOTS: u8 = 8;
 const SAME: u8 = 16;
 /// It has Cyrillic letters ([`Token::cyrillic`]).
 const CYRILLIC: u8 = 32;
-/// It has quotation marks ([`Token::quotes`]).
+/// It has quotation marks ([`Rest::quotes`]).
 const QUOTED: u8 = 64;
 /// It is one word, starting where the token starts: its word start needs no look at
 /// [`TokenCache::words`] (most tokens).
@@ -234,7 +234,7 @@ impl Token {
 /// What is known of a token besides its [`Token`].
 #[derive(Clone, Copy)]
 struct Rest {
-    /// Cyrillic letters, when the token's own count does not hold them.
+    /// Its Cyrillic letters, read when the token's own count does not hold them.
     cyrillic: u32,
     /// Its normalised form, when it is short; else in [`TokenCache::text`] at `norm`.
     short: Option<Short>,
@@ -326,9 +326,9 @@ struct Placed {
 pub(super) struct TokenCache {
     /// The tokens, each in the slot its [`Key::slot`] gives or the first free one after
     /// (open addressing): a look-up reads one cache line, where a separate index read two
-    /// in a row. `1 << bits` slots, at most half of them taken; empty until the first text.
+    /// in a row. A power of two of slots, at most half of them taken; empty until the first
+    /// text.
     table: Vec<Token>,
-    bits: u32,
     /// Per token, by its id: the rest of what is known of it, and the crossings seen.
     rest: Vec<Rest>,
     crossings: Vec<Seen>,
@@ -373,7 +373,7 @@ impl TokenCache {
         i: &mut usize,
         seq: &mut Vec<Placed>,
     ) -> Option<(usize, usize, Key)> {
-        let (table, bits) = (&self.table[..], self.bits);
+        let (table, bits) = (&self.table[..], self.bits());
         let mut j = *i;
         while j < n {
             if SEP[p[j] as usize] {
@@ -436,14 +436,19 @@ impl TokenCache {
         if self.table.is_empty() {
             return None;
         }
-        self.probe(*key, p, at, key.slot(self.bits))
+        self.probe(*key, p, at, key.slot(self.bits()))
+    }
+
+    /// The table's slots are `1 << bits`.
+    fn bits(&self) -> u32 {
+        self.table.len().trailing_zeros()
     }
 
     /// Puts `t` in the first free slot from its key's and returns that slot. There must be
     /// one (see [`TokenCache::make_room`]).
     fn insert(&mut self, t: Token) -> usize {
         let mask = self.table.len() - 1;
-        let mut s = t.key().slot(self.bits);
+        let mut s = t.key().slot(self.bits());
         while self.table[s].len != 0 {
             s = (s + 1) & mask;
         }
@@ -457,13 +462,12 @@ impl TokenCache {
     fn make_room(&mut self, seq: &mut [Placed]) {
         if self.table.is_empty() {
             self.table = vec![Token::default(); 1 << TABLE_BITS];
-            self.bits = TABLE_BITS;
         }
         if 2 * (self.rest.len() + 1) <= self.table.len() {
             return;
         }
-        let old = std::mem::replace(&mut self.table, vec![Token::default(); 2 << self.bits]);
-        self.bits += 1;
+        let doubled = vec![Token::default(); 2 * self.table.len()];
+        let old = std::mem::replace(&mut self.table, doubled);
         // Where each token went, by id.
         let mut moved = vec![0; self.rest.len()];
         for t in old.iter().filter(|t| t.len != 0) {
@@ -477,7 +481,6 @@ impl TokenCache {
     /// Forgets every token; the table goes back to its first size.
     fn clear(&mut self) {
         self.table = Vec::new();
-        self.bits = 0;
         self.rest.clear();
         self.crossings.clear();
         self.more.clear();
@@ -909,9 +912,9 @@ impl Engine {
         reorder
     }
 
-    /// How the phrase automaton crosses the token of id `k` entered in state `sid`. Worked out on the
-    /// token's bytes the first time, and kept: in the token's [`Seen`] for the first
-    /// [`CROSSINGS`] states, in [`TokenCache::more`] for the others.
+    /// How the phrase automaton crosses the token of id `k` entered in state `sid`. Worked
+    /// out on the token's bytes the first time, and kept: in the token's [`Seen`] for the
+    /// first [`CROSSINGS`] states, in [`TokenCache::more`] for the others.
     #[inline(always)]
     fn cross(&self, m: &Matcher, k: u32, tc: &mut TokenCache, sid: StateID) -> Crossing {
         let seen = &tc.crossings[k as usize];
@@ -925,8 +928,8 @@ impl Engine {
         self.cross_new(m, k, tc, sid, full)
     }
 
-    /// [`Engine::cross`] the first time the token of id `k` is entered in state `sid`; `full` when its
-    /// [`Seen`] keeps no more.
+    /// [`Engine::cross`] the first time the token of id `k` is entered in state `sid`;
+    /// `full` when its [`Seen`] keeps no more.
     #[cold]
     #[inline(never)]
     fn cross_new(
