@@ -366,6 +366,9 @@ pub(crate) struct Engine {
     /// Rules without an `any` list, one bit each (rule `i` is bit `i % 64` of word `i / 64`):
     /// the only ones worth a look without a hit.
     always: Vec<u64>,
+    /// Per text language ([`lang_index`], then [`Lang::Other`]): the rules that apply to it,
+    /// one bit each as in `always`, so the rule loop does not visit another language's.
+    for_lang: [Vec<u64>; 5],
     /// The rules with history conditions, and their minimums ([`Rule::history`]), kept
     /// apart so that ruling them out reads no rule's second cache line.
     with_history: Vec<(u32, [u32; 4])>,
@@ -776,11 +779,21 @@ impl Engine {
                 always[i / 64] |= 1 << (i % 64);
             }
         }
+        let for_lang = [Lang::En, Lang::Es, Lang::Ru, Lang::Nl, Lang::Other].map(|l| {
+            let mut bits = vec![0u64; rules.len().div_ceil(64)];
+            for (i, r) in rules.iter().enumerate() {
+                if r.langs & text_langs(l) != 0 {
+                    bits[i / 64] |= 1 << (i % 64);
+                }
+            }
+            bits
+        });
         let with_history = (rules.iter().enumerate())
             .filter_map(|(i, r)| Some((i as u32, r.history?)))
             .collect();
         Ok(Engine {
             always,
+            for_lang,
             with_history,
             in_words,
             across,
@@ -1843,7 +1856,7 @@ impl Engine {
         };
         let tally = self.evaluate(
             &text,
-            text_langs(lang),
+            lang,
             history,
             &negated,
             &mut sc.groups,
@@ -1915,14 +1928,14 @@ impl Engine {
         }
     }
 
-    /// Evaluates the rules in rule order, visiting only those with a hit in their `any` list
-    /// and those without one, and, when the author's `history` is known, not the history
-    /// rules it rules out. `g` comes from [`Engine::group_events`]; its counts and touched
-    /// bits are left at zero.
+    /// Evaluates the rules in rule order, visiting only those of the text's `lang` with a hit
+    /// in their `any` list or without one, and, when the author's `history` is known, not the
+    /// history rules it rules out. `g` comes from [`Engine::group_events`]; its counts and
+    /// touched bits are left at zero.
     fn evaluate(
         &self,
         x: &Text<'_>,
-        langs: u8,
+        lang: Lang,
         history: Option<&AuthorHistory>,
         negated: &impl Fn(u32) -> bool,
         g: &mut Groups,
@@ -1955,6 +1968,15 @@ impl Engine {
                 }
             }
         }
+        // Only the rules of the text's language.
+        let slot = if lang == Lang::Other {
+            4
+        } else {
+            lang_index(lang)
+        };
+        for (v, l) in visit.iter_mut().zip(&self.for_lang[slot]) {
+            *v &= l;
+        }
         if let Some(h) = history {
             for &(ri, min) in &self.with_history {
                 if !history_reaches(h, min) {
@@ -1977,9 +1999,6 @@ impl Engine {
                 let ri = wi * 64 + bits.trailing_zeros() as usize;
                 bits &= bits - 1;
                 let rule = &self.rules[ri];
-                if rule.langs & langs == 0 {
-                    continue;
-                }
                 // The state is cheaper to check than the text, and a history rule checks it
                 // again once the history is known.
                 if !rule.needs_history && !state_conditions(rule, &tally) {
