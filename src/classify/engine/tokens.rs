@@ -42,8 +42,9 @@ const TOKEN_BYTES_MAX: usize = 8 << 20;
 /// in the first slot it reads.
 const TABLE_BITS: u32 = 12;
 
-/// Automaton states a token remembers having been entered in.
-const CROSSINGS: usize = 4;
+/// Automaton states a token remembers having been entered in besides its own
+/// ([`Token::enter`]), in its [`Seen`].
+const CROSSINGS: usize = 3;
 
 /// Zero bytes after a text's copy, so that eight bytes can be read from anywhere in it, and
 /// a run of it copied in blocks of a [`Short`] (`Pieces::push_padded`).
@@ -159,27 +160,31 @@ fn token_end(p: &[u8], n: usize, at: usize) -> usize {
 }
 
 /// Flags of a [`Token`].
-const ELONGATED: u8 = 1;
+const ELONGATED: u16 = 1;
 /// Normalises to something with white space in it: the whole-text path must take the text.
-const SPACES: u8 = 2;
+const SPACES: u16 = 2;
 /// Normalises to one letter or digit: two of them a space apart may start a spelled-out word.
-const SINGLE: u8 = 4;
+const SINGLE: u16 = 4;
 /// A '.' or ':' is in it.
-const DOTS: u8 = 8;
+const DOTS: u16 = 8;
 /// Normalises to itself, byte for byte: the text is copied as written across it.
-const SAME: u8 = 16;
+const SAME: u16 = 16;
 /// It has Cyrillic letters ([`Token::cyrillic`]).
-const CYRILLIC: u8 = 32;
+const CYRILLIC: u16 = 32;
 /// It has quotation marks ([`Rest::quotes`]).
-const QUOTED: u8 = 64;
+const QUOTED: u16 = 64;
 /// It is one word, starting where the token starts: its word start needs no look at
 /// [`TokenCache::words`] (most tokens).
-const ONE_WORD: u8 = 128;
+const ONE_WORD: u16 = 128;
+/// Its counts do not fit 16 bits ([`ShortCounts`]): they, and its Cyrillic letters, are in
+/// its [`Rest`].
+const LONG: u16 = 256;
 
 /// What every pass reads of one distinct token, a slot of [`TokenCache::table`], one cache
-/// line: its key (`lo`, `hi`, `len`, as in [`Key`]), counts, words, hits and flags. What is
-/// read for the few tokens whose flags say so (see [`SAME`], [`CYRILLIC`], [`QUOTED`]), or
-/// once a token is learnt, is in its [`Rest`], at `id`. Ranges index the cache's arenas.
+/// line: its key (`lo`, `hi`, `len`, as in [`Key`]), hits, first crossing, counts and flags.
+/// What is read for the few tokens whose flags say so (see [`SAME`], [`CYRILLIC`],
+/// [`QUOTED`], [`ONE_WORD`], [`LONG`]), or once a token is learnt, is in its [`Rest`], at
+/// `id`. Ranges index the cache's arenas.
 #[derive(Clone, Copy, Default)]
 #[repr(C, align(64))]
 struct Token {
@@ -190,15 +195,23 @@ struct Token {
     /// Its place in [`TokenCache::rest`] and [`TokenCache::crossings`], in the order the
     /// tokens were learnt: it stays when the table grows, where its slot moves.
     id: u32,
-    counts: TextCounts,
-    /// Its words, in [`TokenCache::words`].
-    words: (u32, u32),
     /// Its words' hits, in [`TokenCache::hits`].
     hits: (u32, u32),
-    flags: u8,
-    /// Its Cyrillic letters, when fewer than `u16::MAX`; else `u16::MAX`, the count in
-    /// its [`Rest`].
+    /// The first crossing of the phrase automaton kept for it, entered in state `enter`
+    /// ([`UNSEEN`] before there is one): most tokens of a text are entered in the state
+    /// their first crossing was, and this one is read without another cache line (the
+    /// others are in [`TokenCache::crossings`]). Its candidates are the `cands_n` from
+    /// `cands_from`; `then_space` as in [`Crossing`].
+    enter: StateID,
+    exit: StateID,
+    cands_from: u32,
+    then_space: StateID,
+    /// The counts of the original, when not [`LONG`] (else in its [`Rest`]).
+    counts: ShortCounts,
+    /// Its Cyrillic letters, when not [`LONG`] (else in its [`Rest`]).
     cyrillic: u16,
+    cands_n: u16,
+    flags: u16,
 }
 
 // A token is one cache line.
@@ -223,19 +236,71 @@ impl Token {
     /// Its Cyrillic letters (lead bytes of the word characters U+0400..U+047F).
     #[inline(always)]
     fn cyrillic(&self, rest: &[Rest]) -> u32 {
-        if self.cyrillic == u16::MAX {
+        if self.flags & LONG != 0 {
             rest[self.id as usize].cyrillic
         } else {
             u32::from(self.cyrillic)
         }
+    }
+
+    /// Adds the counts of the original in it to `counts`.
+    #[inline(always)]
+    fn add_counts(&self, rest: &[Rest], counts: &mut TextCounts) {
+        if self.flags & LONG != 0 {
+            *counts += rest[self.id as usize].counts;
+        } else {
+            let c = &self.counts;
+            counts.letters += u32::from(c.letters);
+            counts.upper += u32::from(c.upper);
+            counts.exclaims += u32::from(c.exclaims);
+            counts.questions += u32::from(c.questions);
+            counts.mentions += u32::from(c.mentions);
+        }
+    }
+
+    /// Its first crossing, when it was entered in `sid`.
+    #[inline(always)]
+    fn crossing(&self, sid: StateID) -> Option<Crossing> {
+        (self.enter == sid).then_some(Crossing {
+            exit: self.exit,
+            cands: (self.cands_from, self.cands_from + u32::from(self.cands_n)),
+            then_space: self.then_space,
+        })
+    }
+}
+
+/// [`TextCounts`] of a token that is not [`LONG`]: none is more than its bytes.
+#[derive(Clone, Copy, Default)]
+struct ShortCounts {
+    letters: u16,
+    upper: u16,
+    exclaims: u16,
+    questions: u16,
+    mentions: u16,
+}
+
+impl ShortCounts {
+    /// `c` in 16 bits each, if they fit.
+    fn of(c: &TextCounts) -> Option<ShortCounts> {
+        Some(ShortCounts {
+            letters: c.letters.try_into().ok()?,
+            upper: c.upper.try_into().ok()?,
+            exclaims: c.exclaims.try_into().ok()?,
+            questions: c.questions.try_into().ok()?,
+            mentions: c.mentions.try_into().ok()?,
+        })
     }
 }
 
 /// What is known of a token besides its [`Token`].
 #[derive(Clone, Copy)]
 struct Rest {
-    /// Its Cyrillic letters, read when the token's own count does not hold them.
+    /// Its Cyrillic letters and the counts of the original, read for a [`LONG`] token.
     cyrillic: u32,
+    counts: TextCounts,
+    /// Its words, in [`TokenCache::words`]: read for a token of more than one word, or
+    /// with candidates of the phrase automaton.
+    words: (u32, u32),
     /// Its normalised form, when it is short; else in [`TokenCache::text`] at `norm`.
     short: Option<Short>,
     norm: (u32, u32),
@@ -256,9 +321,8 @@ struct Word {
     hits_end: u32,
 }
 
-/// The crossings of a token seen so far: the first `n` of `seen`, entered in the states
-/// `enter` (the others [`UNSEEN`]). Aligned, so the count, the states entered in and the
-/// first two crossings, most often all there is, share a cache line.
+/// The crossings of a token seen after its own ([`Token::enter`]): the first `n` of `seen`,
+/// entered in the states `enter` (the others [`UNSEEN`]). One cache line.
 #[derive(Clone, Copy)]
 #[repr(C, align(64))]
 struct Seen {
@@ -288,8 +352,7 @@ impl Seen {
     }
 }
 
-// The count, the states entered in and the first two crossings share a cache line.
-const _: () = assert!(std::mem::offset_of!(Seen, seen) + 2 * std::mem::size_of::<Crossing>() <= 64);
+const _: () = assert!(std::mem::size_of::<Seen>() == 64);
 
 /// How the phrase automaton crossed a token from one state (its [`Seen::enter`]).
 #[derive(Clone, Copy)]
@@ -299,15 +362,15 @@ struct Crossing {
     /// The candidate matches on the way, a range of [`TokenCache::cands`].
     cands: (u32, u32),
     /// The state after one more space, the usual way to the next token, when that space
-    /// ends no match.
-    then_space: Option<StateID>,
+    /// ends no match; else [`UNSEEN`] (an `Option` would take twice the room).
+    then_space: StateID,
 }
 
 impl Crossing {
     const NONE: Crossing = Crossing {
         exit: StateID::ZERO,
         cands: (0, 0),
-        then_space: None,
+        then_space: UNSEEN,
     };
 }
 
@@ -661,7 +724,7 @@ impl TokenCache {
         let mut dots = false;
         for pl in seq {
             let tok = &self.table[pl.k as usize];
-            *counts += tok.counts;
+            tok.add_counts(&self.rest, counts);
             if tok.flags & CYRILLIC != 0 {
                 cyrillic += tok.cyrillic(&self.rest);
             }
@@ -671,7 +734,8 @@ impl TokenCache {
             if tok.flags & ONE_WORD != 0 {
                 layout.word_starts.push(pl.at);
             } else {
-                let words = &self.words[tok.words.0 as usize..tok.words.1 as usize];
+                let (from, to) = self.rest[tok.id as usize].words;
+                let words = &self.words[from as usize..to as usize];
                 layout
                     .word_starts
                     .extend(words.iter().map(|w| pl.at + w.start));
@@ -692,8 +756,8 @@ impl TokenCache {
             h = fnv::OFFSET;
             let text = norm.text.as_bytes();
             for pl in seq {
-                let tok = &self.table[pl.k as usize];
-                for w in &self.words[tok.words.0 as usize..tok.words.1 as usize] {
+                let (from, to) = self.rest[self.table[pl.k as usize].id as usize].words;
+                for w in &self.words[from as usize..to as usize] {
                     h = fnv::hash(
                         h,
                         &text[(pl.at + w.start) as usize..(pl.at + w.end) as usize],
@@ -734,20 +798,19 @@ impl Engine {
         };
         let mut sid = m.start;
         let mut prev = 0;
-        // The state after one space past the token before, when known.
-        let mut then_space = None;
+        // The state after one space past the token before, when known ([`UNSEEN`] if not).
+        let mut then_space = UNSEEN;
         // A phrase's hit may need putting back in order.
         let mut reorder = false;
         for pl in seq {
             let (start, base) = (pl.start as usize, pl.at);
             if start > prev {
-                match then_space {
-                    Some(s) if start == prev + 1 && p[prev] == b' ' => sid = s,
-                    _ => {
-                        // White space is copied as written: it ends where the token starts.
-                        let at = base as usize - (start - prev);
-                        reorder |= self.step_between(m, &p[prev..start], at, &mut sid, text, sc);
-                    }
+                if then_space != UNSEEN && start == prev + 1 && p[prev] == b' ' {
+                    sid = then_space;
+                } else {
+                    // White space is copied as written: it ends where the token starts.
+                    let at = base as usize - (start - prev);
+                    reorder |= self.step_between(m, &p[prev..start], at, &mut sid, text, sc);
                 }
             }
             prev = pl.end as usize;
@@ -757,11 +820,11 @@ impl Engine {
                 exit,
                 cands: (from, to),
                 then_space: next,
-            } = self.cross(m, tc.table[pl.k as usize].id, tc, sid);
+            } = self.cross(m, pl.k as usize, tc, sid);
             sid = exit;
             then_space = next;
             let tok = &tc.table[pl.k as usize];
-            let (hits, words) = (tok.hits, tok.words);
+            let hits = tok.hits;
             if from == to {
                 push_hits(
                     &mut sc.hits,
@@ -773,6 +836,7 @@ impl Engine {
             let (from, to) = (from as usize, to as usize);
             let mut c = from;
             let mut hit = hits.0 as usize;
+            let words = tc.rest[tok.id as usize].words;
             for w in &tc.words[words.0 as usize..words.1 as usize] {
                 while c < to && tc.cands[c].1 <= w.end {
                     let (pid, e) = tc.cands[c];
@@ -864,11 +928,18 @@ impl Engine {
             }
         }
         let cyrillic = sc.layout.cyrillic;
+        let short_counts = ShortCounts::of(&counts);
+        let short_cyrillic = u16::try_from(cyrillic).ok();
+        if short_counts.is_none() || short_cyrillic.is_none() {
+            flags |= LONG;
+        }
         tc.spare = std::mem::replace(&mut sc.hits, text_hits);
         tc.one_layout = std::mem::replace(&mut sc.layout, text_layout);
         let id = tc.rest.len() as u32;
         tc.rest.push(Rest {
             cyrillic,
+            counts,
+            words: (words_from, tc.words.len() as u32),
             short,
             norm,
             map,
@@ -881,11 +952,15 @@ impl Engine {
             hi: key.hi,
             len: key.len,
             id,
-            counts,
-            words: (words_from, tc.words.len() as u32),
             hits: (hits_from, tc.hits.len() as u32),
+            enter: UNSEEN,
+            exit: StateID::ZERO,
+            cands_from: 0,
+            then_space: UNSEEN,
+            counts: short_counts.unwrap_or_default(),
+            cyrillic: short_cyrillic.unwrap_or(0),
+            cands_n: 0,
             flags,
-            cyrillic: u16::try_from(cyrillic).unwrap_or(u16::MAX),
         })
     }
 
@@ -912,44 +987,64 @@ impl Engine {
         reorder
     }
 
-    /// How the phrase automaton crosses the token of id `k` entered in state `sid`. Worked
-    /// out on the token's bytes the first time, and kept: in the token's [`Seen`] for the
-    /// first [`CROSSINGS`] states, in [`TokenCache::more`] for the others.
+    /// How the phrase automaton crosses the token in slot `k` entered in state `sid`. Worked
+    /// out on the token's bytes the first time, and kept: in the token itself for the first
+    /// state, in its [`Seen`] for the next [`CROSSINGS`], in [`TokenCache::more`] for the
+    /// others.
     #[inline(always)]
-    fn cross(&self, m: &Matcher, k: u32, tc: &mut TokenCache, sid: StateID) -> Crossing {
-        let seen = &tc.crossings[k as usize];
+    fn cross(&self, m: &Matcher, k: usize, tc: &mut TokenCache, sid: StateID) -> Crossing {
+        match tc.table[k].crossing(sid) {
+            Some(c) => c,
+            None => self.cross_other(m, k, tc, sid),
+        }
+    }
+
+    /// [`Engine::cross`] past the token's own crossing.
+    #[inline(never)]
+    fn cross_other(&self, m: &Matcher, k: usize, tc: &mut TokenCache, sid: StateID) -> Crossing {
+        let id = tc.table[k].id;
+        let seen = &tc.crossings[id as usize];
         if let Some(c) = seen.find(sid) {
             return *c;
         }
         let full = usize::from(seen.n) == CROSSINGS;
-        if full && let Some(c) = tc.more.get(&more_key(k, sid)) {
+        if full && let Some(c) = tc.more.get(&more_key(id, sid)) {
             return *c;
         }
         self.cross_new(m, k, tc, sid, full)
     }
 
-    /// [`Engine::cross`] the first time the token of id `k` is entered in state `sid`;
+    /// [`Engine::cross`] the first time the token in slot `k` is entered in state `sid`;
     /// `full` when its [`Seen`] keeps no more.
     #[cold]
     #[inline(never)]
     fn cross_new(
         &self,
         m: &Matcher,
-        k: u32,
+        k: usize,
         tc: &mut TokenCache,
         sid: StateID,
         full: bool,
     ) -> Crossing {
-        let rest = &tc.rest[k as usize];
+        let id = tc.table[k].id;
+        let rest = &tc.rest[id as usize];
         let bytes = match &rest.short {
             Some(s) => s.as_bytes(),
             None => &tc.text.as_bytes()[rest.norm.0 as usize..rest.norm.1 as usize],
         };
         let c = self.cross_first(m, bytes, &mut tc.cands, sid);
-        if full {
-            tc.more.insert(more_key(k, sid), c);
+        let tok = &mut tc.table[k];
+        let cands_n = u16::try_from(c.cands.1 - c.cands.0);
+        if let (true, Ok(cands_n)) = (tok.enter == UNSEEN, cands_n) {
+            tok.enter = sid;
+            tok.exit = c.exit;
+            tok.cands_from = c.cands.0;
+            tok.cands_n = cands_n;
+            tok.then_space = c.then_space;
+        } else if full {
+            tc.more.insert(more_key(id, sid), c);
         } else {
-            let seen = &mut tc.crossings[k as usize];
+            let seen = &mut tc.crossings[id as usize];
             seen.enter[usize::from(seen.n)] = sid;
             seen.seen[usize::from(seen.n)] = c;
             seen.n += 1;
@@ -992,7 +1087,7 @@ impl Engine {
         Crossing {
             exit: sid,
             cands: (from, cands.len() as u32),
-            then_space: (!m.is_match(space)).then_some(space),
+            then_space: if m.is_match(space) { UNSEEN } else { space },
         }
     }
 }
@@ -1262,19 +1357,47 @@ mod tests {
     }
 
     #[test]
-    fn a_token_of_more_cyrillic_letters_than_its_own_count_holds_counts_them_all() {
-        // 66,000 letters, no run of one letter (which would be an elongation).
+    fn a_token_of_more_letters_than_its_own_counts_hold_counts_them_all() {
+        // 66,000 letters, no run of one letter (which would be an elongation), and as many
+        // capitals and '!'.
         let long = "привет".repeat(11_000);
-        let t = format!("{long} да {long}");
+        let shout = "ПРИВЕТ!".repeat(11_000);
+        let t = format!("{long} да {long} {shout}");
         let mut sc = Scratch::default();
-        engine().read(&t, &mut Normalized::default(), &mut sc, false, true);
+        let counts = engine().read(&t, &mut Normalized::default(), &mut sc, false, true);
         let whole = sc.layout.cyrillic;
-        assert!(whole > 2 * u32::from(u16::MAX));
+        assert!(whole > 3 * u32::from(u16::MAX));
+        assert!(counts.upper > u32::from(u16::MAX));
+        assert!(counts.exclaims == 11_000);
         // Learnt, then looked up.
         for _ in 0..2 {
-            engine().read(&t, &mut Normalized::default(), &mut sc, true, true);
+            let by_tokens = engine().read(&t, &mut Normalized::default(), &mut sc, true, true);
             assert_eq!(sc.layout.cyrillic, whole);
+            assert_eq!(by_tokens, counts);
         }
+    }
+
+    #[test]
+    fn a_token_of_more_phrase_candidates_than_its_own_crossing_holds_reads_the_same() {
+        // Each emoji is a candidate of the phrase automaton: 80,000 of them in one token are
+        // more than the token's own crossing counts, so the crossing is kept in its `Seen`.
+        let t = format!("{} refund", "😂👍".repeat(33_000));
+        let hits = |by_tokens: bool, sc: &mut Scratch| {
+            engine().read(&t, &mut Normalized::default(), sc, by_tokens, true);
+            (sc.hits.iter())
+                .map(|h| (h.term, h.start, h.end, h.at))
+                .collect::<Vec<_>>()
+        };
+        let whole = hits(false, &mut Scratch::default());
+        assert!(whole.len() > usize::from(u16::MAX));
+        let mut sc = Scratch::default();
+        // Learnt, then looked up.
+        assert_eq!(hits(true, &mut sc), whole);
+        assert_eq!(hits(true, &mut sc), whole);
+        let tc = sc.tokens.as_ref().expect("the token path read it");
+        let long = tc.table.iter().find(|t| t.len == 8 * 33_000).unwrap();
+        assert_eq!(long.enter, UNSEEN);
+        assert_eq!(tc.crossings[long.id as usize].n, 1);
     }
 
     #[test]
