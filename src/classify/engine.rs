@@ -366,7 +366,7 @@ pub(crate) struct Engine {
     /// Rules without an `any` list, one bit each (rule `i` is bit `i % 64` of word `i / 64`):
     /// the only ones worth a look without a hit.
     always: Vec<u64>,
-    /// Per text language ([`lang_index`], then [`Lang::Other`]): the rules that apply to it,
+    /// Per text language, in the order of their [`lang_bit`]s: the rules that apply to it,
     /// one bit each as in `always`, so the rule loop does not visit another language's.
     for_lang: [Vec<u64>; 5],
     /// The rules with history conditions, and their minimums ([`Rule::history`]), kept
@@ -482,6 +482,11 @@ fn lang_bit(l: Lang) -> u8 {
         Lang::Nl => 8,
         Lang::Other => 16,
     }
+}
+
+/// Where [`lang_bit`] puts the bit of `l`: its place in [`Engine::for_lang`].
+fn lang_slot(l: Lang) -> usize {
+    lang_bit(l).trailing_zeros() as usize
 }
 
 /// Every [`lang_bit`].
@@ -780,6 +785,7 @@ impl Engine {
             }
         }
         let for_lang = [Lang::En, Lang::Es, Lang::Ru, Lang::Nl, Lang::Other].map(|l| {
+            debug_assert_eq!(1 << lang_slot(l), lang_bit(l));
             let mut bits = vec![0u64; rules.len().div_ceil(64)];
             for (i, r) in rules.iter().enumerate() {
                 if r.langs & text_langs(l) != 0 {
@@ -1969,12 +1975,7 @@ impl Engine {
             }
         }
         // Only the rules of the text's language.
-        let slot = if lang == Lang::Other {
-            4
-        } else {
-            lang_index(lang)
-        };
-        for (v, l) in visit.iter_mut().zip(&self.for_lang[slot]) {
+        for (v, l) in visit.iter_mut().zip(&self.for_lang[lang_slot(lang)]) {
             *v &= l;
         }
         if let Some(h) = history {

@@ -453,6 +453,56 @@ weight = 1.0
         assert!(v.rules.iter().any(|h| &*h.rule == "user.brand.praise"));
     }
 
+    /// A rule of a language fires on texts of that language, and on texts of no known
+    /// language, never on another language's; a rule without a language fires on all.
+    #[test]
+    fn a_rule_fires_on_texts_of_its_own_language_only() {
+        let pack = r#"
+[[rule]]
+id = "user.mascot.es"
+description = "Our mascot, in Spanish texts"
+lang = "es"
+any = ["mascot"]
+tag = "other"
+weight = 1.0
+
+[[rule]]
+id = "user.mascot.any"
+description = "Our mascot, in any text"
+any = ["mascot"]
+tag = "other"
+weight = 1.0
+"#;
+        let cl = Classifier::with_user_pack_text("mine.toml", pack).unwrap();
+        let fired = |text: &str, lang: Option<&str>| {
+            let v = cl.classify(text, lang, &AuthorHistory::default());
+            let mut ids: Vec<String> = (v.rules.iter())
+                .map(|h| h.rule.to_string())
+                .filter(|r| r.starts_with("user."))
+                .collect();
+            ids.sort();
+            (v.lang, ids)
+        };
+        assert_eq!(
+            fired("me encanta el mascot de la tienda", Some("es")),
+            (
+                Lang::Es,
+                vec!["user.mascot.any".into(), "user.mascot.es".into()]
+            )
+        );
+        assert_eq!(
+            fired("I love the mascot of the store", Some("en")),
+            (Lang::En, vec!["user.mascot.any".to_string()])
+        );
+        assert_eq!(
+            fired("mascot", None),
+            (
+                Lang::Other,
+                vec!["user.mascot.any".into(), "user.mascot.es".into()]
+            )
+        );
+    }
+
     /// A list named by several rules is one channel: its hits are grouped once, and every
     /// rule reads them in its own slot (`any`, `also`, `none`) with its own conditions.
     #[test]
