@@ -203,13 +203,14 @@ fn use_kind(u: &Use) -> u8 {
 
 /// A compiled rule.
 ///
-/// Laid out by hand: what the rule loop reads of every rule it visits (languages, state
-/// conditions, which lists and checks it has, what it adds when it fires) comes first and
-/// fills one cache line; the rest is read once a rule gets that far.
+/// Laid out by hand: what the rule loop reads of every rule it visits (state conditions,
+/// which lists and checks it has, what it adds when it fires) comes first and fills one
+/// cache line; the rest is read once a rule gets that far.
 #[derive(Debug)]
 #[repr(C, align(64))]
 pub(crate) struct Rule {
-    /// The texts it applies to: [`lang_bit`] of its language, every bit without one.
+    /// The texts it applies to: [`lang_bit`] of its language, every bit without one. Read
+    /// once, into [`Engine::for_lang`]: the rule loop visits only the text's language's.
     langs: u8,
     /// It has history conditions (`history` is set): it is weighed once the author is known.
     needs_history: bool,
@@ -1016,9 +1017,9 @@ impl Layout {
         self.dots = false;
     }
 
-    /// Ends a text's layout: `h` is the FNV-1a of the bytes of its words (the fingerprint: 0
-    /// for a text without words, never 0 for one with words), `cyrillic` its Cyrillic letters.
-    fn finish(&mut self, h: u64, cyrillic: u32) {
+    /// Sets the fingerprint from `h`, the FNV-1a of the bytes of the text's words: 0 for a
+    /// text without words, never 0 for one with words.
+    fn set_fingerprint(&mut self, h: u64) {
         self.fingerprint = if self.word_starts.is_empty() {
             0
         } else {
@@ -1027,7 +1028,6 @@ impl Layout {
                 v => v,
             }
         };
-        self.cyrillic = cyrillic;
     }
 
     /// Whether at most `most` words start in `[a, b)`: one binary search, for where the
@@ -1565,7 +1565,8 @@ impl Engine {
         if reorder {
             sc.hits.sort_by_key(|h| h.at);
         }
-        layout.finish(h, cyrillic);
+        layout.cyrillic = cyrillic;
+        layout.set_fingerprint(h);
         sc.layout = layout;
     }
 
