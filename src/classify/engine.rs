@@ -348,16 +348,11 @@ pub(crate) struct Engine {
     /// The rest — phrases, masked forms ("f*ck"), raw terms such as emoji or "t.co/": one
     /// unanchored automaton stepped along the text.
     across: Option<Matcher>,
-    /// Per pattern: its hits may share a start with the hits of a word and end inside that
-    /// word (a raw term starting with a letter), so the hits are put back in order after.
-    pat_reorder: Vec<bool>,
-    /// Byte length of each pattern.
-    pat_len: Vec<u32>,
-    pat_terms: Vec<Vec<u32>>,
-    /// Per pattern: [`PAT_RAW`] when a term matches without boundaries, [`PAT_WORD`] when every
-    /// term needs a boundary on both sides. Lets most candidates be dropped before their terms
-    /// are looked at.
-    pat_info: Vec<u8>,
+    /// What a match of each pattern reads of it, by pattern id.
+    patterns: Vec<Pattern>,
+    /// The terms of every pattern, pattern after pattern (a pattern's range is in its
+    /// [`Pattern`]), each with its mode: a candidate reads a term itself only for its stem.
+    pat_terms: Vec<(u32, Mode)>,
     terms: Vec<Term>,
     /// Per term, what the passes after the scan read of it.
     marks: Vec<Marks>,
@@ -386,6 +381,23 @@ impl std::fmt::Debug for Engine {
             .field("version", &self.version)
             .finish()
     }
+}
+
+/// What a candidate match of a pattern reads of it, one small record a pattern: a candidate
+/// costs one look-up before its terms.
+#[derive(Debug, Clone, Copy)]
+struct Pattern {
+    /// Byte length.
+    len: u32,
+    /// Its terms, a range of [`Engine::pat_terms`].
+    terms: (u32, u32),
+    /// [`PAT_RAW`] when a term matches without boundaries, [`PAT_WORD`] when every term
+    /// needs a boundary on both sides. Lets most candidates be dropped before their terms
+    /// are looked at.
+    info: u8,
+    /// Its hits may share a start with the hits of a word and end inside that word (a raw
+    /// term starting with a letter), so the hits are put back in order after.
+    reorder: bool,
 }
 
 /// An automaton over some of the patterns, with the way back to their ids.
@@ -740,38 +752,41 @@ impl Engine {
         // A pattern of word characters whose terms all need a left boundary matches inside
         // one word, starting where it starts.
         let (mut in_words, mut across) = (Vec::new(), Vec::new());
-        let mut pat_reorder = vec![false; c.patterns.len()];
+        let mut patterns = Vec::with_capacity(c.patterns.len());
+        let mut pat_terms = Vec::new();
         for (pid, pattern) in c.patterns.iter().enumerate() {
-            let raw = c.pat_terms[pid]
-                .iter()
-                .any(|&t| c.terms[t as usize].mode == Mode::Raw);
+            let from = pat_terms.len() as u32;
+            pat_terms.extend(
+                c.pat_terms[pid]
+                    .iter()
+                    .map(|&t| (t, c.terms[t as usize].mode)),
+            );
+            let modes = pat_terms[from as usize..].iter().map(|&(_, m)| m);
+            let raw = modes.clone().any(|m| m == Mode::Raw);
+            let mut info = 0;
+            if raw {
+                info |= PAT_RAW;
+            }
+            if modes.clone().all(|m| m == Mode::Word) {
+                info |= PAT_WORD;
+            }
             let starts_word = pattern.chars().next().is_some_and(is_word_char);
-            if !raw && pattern.chars().all(is_word_char) {
+            let in_word = !raw && pattern.chars().all(is_word_char);
+            if in_word {
                 in_words.push(pid as u32);
             } else {
                 across.push(pid as u32);
-                pat_reorder[pid] = raw && starts_word;
             }
+            patterns.push(Pattern {
+                len: pattern.len() as u32,
+                terms: (from, pat_terms.len() as u32),
+                info,
+                reorder: !in_word && raw && starts_word,
+            });
         }
         let in_words =
             Matcher::build(&c.patterns, in_words, Anchored::Yes).map_err(matcher_error)?;
         let across = Matcher::build(&c.patterns, across, Anchored::No).map_err(matcher_error)?;
-        let pat_len = c.patterns.iter().map(|p| p.len() as u32).collect();
-        let pat_info = c
-            .pat_terms
-            .iter()
-            .map(|ts| {
-                let modes = ts.iter().map(|&t| c.terms[t as usize].mode);
-                let mut info = 0;
-                if modes.clone().any(|m| m == Mode::Raw) {
-                    info |= PAT_RAW;
-                }
-                if modes.clone().all(|m| m == Mode::Word) {
-                    info |= PAT_WORD;
-                }
-                info
-            })
-            .collect();
         let mut terms = c.terms;
         let (channels, term_range) = Channels::build(&terms, rules.len());
         let mut marks = Vec::with_capacity(terms.len());
@@ -804,10 +819,8 @@ impl Engine {
             with_history,
             in_words,
             across,
-            pat_reorder,
-            pat_len,
-            pat_info,
-            pat_terms: c.pat_terms,
+            patterns,
+            pat_terms,
             terms,
             marks,
             channels,
@@ -1613,7 +1626,7 @@ impl Engine {
             for pid in m.patterns(sid) {
                 let pid = pid as usize;
                 // A state also reports the shorter patterns that end here but start later.
-                if e - self.pat_len[pid] as usize == ws {
+                if e - self.patterns[pid].len as usize == ws {
                     self.check_pattern(t, ws, e, pid, sc);
                 }
             }
@@ -1639,9 +1652,10 @@ impl Engine {
     #[inline(always)]
     fn across_candidate(&self, t: &str, pid: usize, e: usize, sc: &mut Scratch) -> bool {
         let bytes = t.as_bytes();
-        let s = e - self.pat_len[pid] as usize;
+        let pat = &self.patterns[pid];
+        let s = e - pat.len as usize;
         // Most candidates sit inside a word: drop those before looking at their terms.
-        if self.pat_info[pid] & PAT_RAW == 0
+        if pat.info & PAT_RAW == 0
             && s > 0
             && bytes[s - 1] < 0x80
             && ASCII_WORD[bytes[s - 1] as usize]
@@ -1650,26 +1664,26 @@ impl Engine {
         }
         let before = sc.hits.len();
         self.check_pattern(t, s, e, pid, sc);
-        self.pat_reorder[pid] && sc.hits.len() > before
+        pat.reorder && sc.hits.len() > before
     }
 
     /// Checks the terms of pattern `pid`, found at `s..e`, and records the ones that hold.
     fn check_pattern(&self, t: &str, s: usize, e: usize, pid: usize, sc: &mut Scratch) {
-        let info = self.pat_info[pid];
+        let pat = &self.patterns[pid];
+        let info = pat.info;
         let left = left_boundary(t, s);
         if info & PAT_RAW == 0 && (!left || info & PAT_WORD != 0 && !right_boundary(t, e)) {
             return;
         }
         let mut right: Option<bool> = None;
         let mut end_of_word: Option<usize> = None;
-        for &tid in &self.pat_terms[pid] {
-            let term = &self.terms[tid as usize];
-            let ok = match term.mode {
+        for &(tid, mode) in &self.pat_terms[pat.terms.0 as usize..pat.terms.1 as usize] {
+            let ok = match mode {
                 Mode::Raw => true,
                 Mode::Word => left && *right.get_or_insert_with(|| right_boundary(t, e)),
                 Mode::Prefix => left,
                 Mode::Stem => {
-                    left && match &term.stem {
+                    left && match &self.terms[tid as usize].stem {
                         Some((stem, lang, min_len)) => {
                             let we = *end_of_word.get_or_insert_with(|| word_end(t, e));
                             we - s >= *min_len as usize
@@ -1681,7 +1695,7 @@ impl Engine {
             };
             if ok {
                 // Word forms and prefixes are shown as the whole word they matched.
-                let end = if matches!(term.mode, Mode::Stem | Mode::Prefix) {
+                let end = if matches!(mode, Mode::Stem | Mode::Prefix) {
                     *end_of_word.get_or_insert_with(|| word_end(t, e))
                 } else {
                     e

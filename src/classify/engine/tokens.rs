@@ -179,12 +179,15 @@ const ONE_WORD: u16 = 128;
 /// Its counts do not fit 16 bits ([`ShortCounts`]): they, and its Cyrillic letters, are in
 /// its [`Rest`].
 const LONG: u16 = 256;
+/// It has one word hit, starting where it starts (most tokens with a hit): the hit is in its
+/// own line ([`Token::hits`]), not read from [`TokenCache::hits`].
+const ONE_HIT: u16 = 512;
 
 /// What every pass reads of one distinct token, a slot of [`TokenCache::table`], one cache
 /// line: its key (`lo`, `hi`, `len`, as in [`Key`]), hits, first crossing, counts and flags.
 /// What is read for the few tokens whose flags say so (see [`SAME`], [`CYRILLIC`],
-/// [`QUOTED`], [`ONE_WORD`], [`LONG`]), or once a token is learnt, is in its [`Rest`], at
-/// `id`. Ranges index the cache's arenas.
+/// [`QUOTED`], [`ONE_WORD`], [`LONG`], [`ONE_HIT`]), or once a token is learnt, is in its
+/// [`Rest`], at `id`. Ranges index the cache's arenas.
 #[derive(Clone, Copy, Default)]
 #[repr(C, align(64))]
 struct Token {
@@ -195,7 +198,9 @@ struct Token {
     /// Its place in [`TokenCache::rest`] and [`TokenCache::crossings`], in the order the
     /// tokens were learnt: it stays when the table grows, where its slot moves.
     id: u32,
-    /// Its words' hits, in [`TokenCache::hits`].
+    /// Its words' hits, in [`TokenCache::hits`]; for a [`ONE_HIT`] token, that hit itself:
+    /// its term, and its end and match end (16 bits each, the match end high) from the
+    /// token's start.
     hits: (u32, u32),
     /// The first crossing of the phrase automaton kept for it, entered in state `enter`
     /// ([`UNSEEN`] before there is one): most tokens of a text are entered in the state
@@ -258,6 +263,23 @@ impl Token {
         }
     }
 
+    /// Appends its words' hits (`arena` being [`TokenCache::hits`]) to `out`, moved to its
+    /// place `base`.
+    #[inline(always)]
+    fn push_hits(&self, arena: &[(u32, u32, u32, u32)], out: &mut Vec<Hit>, base: u32) {
+        let (a, b) = self.hits;
+        if self.flags & ONE_HIT != 0 {
+            out.push(Hit {
+                term: a,
+                start: base,
+                end: base + (b & 0xFFFF),
+                at: base + (b >> 16),
+            });
+        } else {
+            push_hits(out, &arena[a as usize..b as usize], base);
+        }
+    }
+
     /// Its first crossing, when it was entered in `sid`.
     #[inline(always)]
     fn crossing(&self, sid: StateID) -> Option<Crossing> {
@@ -299,8 +321,10 @@ struct Rest {
     cyrillic: u32,
     counts: TextCounts,
     /// Its words, in [`TokenCache::words`]: read for a token of more than one word, or
-    /// with candidates of the phrase automaton.
+    /// with candidates of the phrase automaton, with its words' hits in
+    /// [`TokenCache::hits`] (for every token, [`ONE_HIT`] or not).
     words: (u32, u32),
+    hits: (u32, u32),
     /// Its normalised form, when it is short; else in [`TokenCache::text`] at `norm`.
     short: Option<Short>,
     norm: (u32, u32),
@@ -791,12 +815,7 @@ impl Engine {
         sc.last_word = (0, 0, 0);
         let Some(m) = self.across.as_ref() else {
             for pl in seq {
-                let tok = &tc.table[pl.k as usize];
-                push_hits(
-                    &mut sc.hits,
-                    &tc.hits[tok.hits.0 as usize..tok.hits.1 as usize],
-                    pl.at,
-                );
+                tc.table[pl.k as usize].push_hits(&tc.hits, &mut sc.hits, pl.at);
             }
             return;
         };
@@ -828,19 +847,14 @@ impl Engine {
             sid = exit;
             then_space = next;
             let tok = &tc.table[pl.k as usize];
-            let hits = tok.hits;
             if from == to {
-                push_hits(
-                    &mut sc.hits,
-                    &tc.hits[hits.0 as usize..hits.1 as usize],
-                    base,
-                );
+                tok.push_hits(&tc.hits, &mut sc.hits, base);
                 continue;
             }
             let (from, to) = (from as usize, to as usize);
             let mut c = from;
+            let Rest { words, hits, .. } = tc.rest[tok.id as usize];
             let mut hit = hits.0 as usize;
-            let words = tc.rest[tok.id as usize].words;
             for w in &tc.words[words.0 as usize..words.1 as usize] {
                 while c < to && tc.cands[c].1 <= w.end {
                     let (pid, e) = tc.cands[c];
@@ -931,6 +945,17 @@ impl Engine {
                 flags |= bit;
             }
         }
+        let hits = (hits_from, tc.hits.len() as u32);
+        let one_hit = match tc.hits[hits.0 as usize..hits.1 as usize] {
+            [(term, 0, end, at)] => u16::try_from(end)
+                .and(u16::try_from(at))
+                .is_ok()
+                .then_some((term, end | at << 16)),
+            _ => None,
+        };
+        if one_hit.is_some() {
+            flags |= ONE_HIT;
+        }
         let cyrillic = sc.layout.cyrillic;
         let short_counts = ShortCounts::of(&counts);
         let short_cyrillic = u16::try_from(cyrillic).ok();
@@ -944,6 +969,7 @@ impl Engine {
             cyrillic,
             counts,
             words: (words_from, tc.words.len() as u32),
+            hits,
             short,
             norm,
             map,
@@ -956,7 +982,7 @@ impl Engine {
             hi: key.hi,
             len: key.len,
             id,
-            hits: (hits_from, tc.hits.len() as u32),
+            hits: one_hit.unwrap_or(hits),
             enter: UNSEEN,
             exit: StateID::ZERO,
             cands_from: 0,
@@ -1077,8 +1103,9 @@ impl Engine {
             let e = j + 1;
             for pid in m.patterns(sid) {
                 // Candidates inside a word are dropped here once, as `across_hits` would.
-                let plen = self.pat_len[pid as usize] as usize;
-                if self.pat_info[pid as usize] & PAT_RAW == 0
+                let pat = &self.patterns[pid as usize];
+                let plen = pat.len as usize;
+                if pat.info & PAT_RAW == 0
                     && e > plen
                     && bytes[e - plen - 1] < 0x80
                     && ASCII_WORD[bytes[e - plen - 1] as usize]
@@ -1380,6 +1407,21 @@ mod tests {
             assert_eq!(sc.layout.cyrillic, whole);
             assert_eq!(by_tokens, counts);
         }
+    }
+
+    #[test]
+    fn a_token_whose_one_hit_ends_past_16_bits_reads_the_same() {
+        // A prefix term's hit is the whole word it starts: here one of 66,008 bytes, more
+        // than a hit kept in the token's own line ([`ONE_HIT`]) can say.
+        let t = format!("so frustrat{} today", "ion".repeat(22_000));
+        let mut sc = Scratch::default();
+        engine().read(&t, &mut Normalized::default(), &mut sc, false, true);
+        assert!(
+            sc.hits
+                .iter()
+                .any(|h| h.end - h.start > u32::from(u16::MAX))
+        );
+        assert_eq!(read(&t, true), read(&t, false));
     }
 
     #[test]
