@@ -237,8 +237,6 @@ pub(crate) struct Rule {
     min_hits: Option<u32>,
     regex: Option<Box<RegexCheck>>,
     // The first cache line ends here.
-    /// Shared with every verdict the rule fires in.
-    pub id: Arc<str>,
     min_words: Option<u32>,
     max_words: Option<u32>,
     min_links: Option<u32>,
@@ -359,6 +357,9 @@ pub(crate) struct Engine {
     /// The terms the rules list, grouped in channels (see [`Channels`]).
     channels: Channels,
     pub rules: Vec<Rule>,
+    /// The rules' ids, in rule order, shared with every verdict a rule fires in: apart from
+    /// the rules, so that a verdict reads no fired rule's second cache line.
+    pub ids: Vec<Arc<str>>,
     /// Rules without an `any` list, one bit each (rule `i` is bit `i % 64` of word `i / 64`):
     /// the only ones worth a look without a hit.
     always: Vec<u64>,
@@ -738,6 +739,9 @@ impl Engine {
                 Err(e) => errors.push(e),
             }
         }
+        let ids = (merged.rules.iter())
+            .map(|sr| sr.rule.id.get_ref().as_str().into())
+            .collect();
         if !errors.is_empty() {
             return Err(errors);
         }
@@ -825,6 +829,7 @@ impl Engine {
             marks,
             channels,
             rules,
+            ids,
             stemmers: c.stemmers,
             version: version.into(),
         })
@@ -877,7 +882,6 @@ fn compile_rule(c: &mut Compiler<'_>, idx: u32, sr: &SourcedRule) -> Result<Rule
         || r.min_sentiment.is_some()
         || r.max_sentiment.is_some();
     let mut rule = Rule {
-        id: r.id.get_ref().as_str().into(),
         checks_features,
         checks_state: true,
         langs: lang.map_or(ALL_LANGS, lang_bit),
@@ -2139,7 +2143,7 @@ impl Engine {
             }
             let (start, end) = (f.spans.0 as usize, f.spans.1 as usize);
             rules.push(RuleHit {
-                rule: rule.id.clone(),
+                rule: self.ids[f.rule as usize].clone(),
                 spans: match &all {
                     Some(all) => Spans::shared(all, start..end),
                     None => Spans::new(&spans[start..end]),

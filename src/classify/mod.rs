@@ -173,7 +173,7 @@ impl Classifier {
 
     /// Ids of the compiled rules, in evaluation order.
     pub fn rule_ids(&self) -> impl Iterator<Item = &str> {
-        self.engine.rules.iter().map(|r| &*r.id)
+        self.engine.ids.iter().map(|id| &**id)
     }
 }
 

@@ -182,6 +182,9 @@ const LONG: u16 = 256;
 /// It has one word hit, starting where it starts (most tokens with a hit): the hit is in its
 /// own line ([`Token::hits`]), not read from [`TokenCache::hits`].
 const ONE_HIT: u16 = 512;
+/// Its word hits are read from [`TokenCache::hits`]: more than one, or one that its own line
+/// cannot hold. A token with neither this nor [`ONE_HIT`] has none.
+const HITS_APART: u16 = 1024;
 
 /// What every pass reads of one distinct token, a slot of [`TokenCache::table`], one cache
 /// line: its key (`lo`, `hi`, `len`, as in [`Key`]), hits, first crossing, counts and flags.
@@ -198,9 +201,9 @@ struct Token {
     /// Its place in [`TokenCache::rest`] and [`TokenCache::crossings`], in the order the
     /// tokens were learnt: it stays when the table grows, where its slot moves.
     id: u32,
-    /// Its words' hits, in [`TokenCache::hits`]; for a [`ONE_HIT`] token, that hit itself:
-    /// its term, and its end and match end (16 bits each, the match end high) from the
-    /// token's start.
+    /// Its words' hits, in [`TokenCache::hits`], for a [`HITS_APART`] token; for a
+    /// [`ONE_HIT`] token, that hit itself: its term, and its end and match end (16 bits each,
+    /// the match end high) from the token's start; zeros for a token without hits.
     hits: (u32, u32),
     /// The first crossing of the phrase automaton kept for it, entered in state `enter`
     /// ([`UNSEEN`] before there is one): most tokens of a text are entered in the state
@@ -268,16 +271,20 @@ impl Token {
     #[inline(always)]
     fn push_hits(&self, arena: &[(u32, u32, u32, u32)], out: &mut Vec<Hit>, base: u32) {
         let (a, b) = self.hits;
-        if self.flags & ONE_HIT != 0 {
-            out.push(Hit {
-                term: a,
-                start: base,
-                end: base + (b & 0xFFFF),
-                at: base + (b >> 16),
-            });
-        } else {
+        if self.flags & HITS_APART != 0 {
             push_hits(out, &arena[a as usize..b as usize], base);
+            return;
         }
+        // One hit or none, told apart without a branch (which of the two a token is varies
+        // from token to token): the hit is written either way, and kept for a ONE_HIT token.
+        out.push(Hit {
+            term: a,
+            start: base,
+            end: base + (b & 0xFFFF),
+            at: base + (b >> 16),
+        });
+        let n = out.len() - usize::from(self.flags & ONE_HIT == 0);
+        out.truncate(n);
     }
 
     /// Its first crossing, when it was entered in `sid`.
@@ -955,6 +962,8 @@ impl Engine {
         };
         if one_hit.is_some() {
             flags |= ONE_HIT;
+        } else if hits.0 != hits.1 {
+            flags |= HITS_APART;
         }
         let cyrillic = sc.layout.cyrillic;
         let short_counts = ShortCounts::of(&counts);
@@ -982,7 +991,11 @@ impl Engine {
             hi: key.hi,
             len: key.len,
             id,
-            hits: one_hit.unwrap_or(hits),
+            hits: match one_hit {
+                Some(hit) => hit,
+                None if hits.0 == hits.1 => (0, 0),
+                None => hits,
+            },
             enter: UNSEEN,
             exit: StateID::ZERO,
             cands_from: 0,
