@@ -971,6 +971,23 @@ fn char_info(table: &[u8], c: char) -> u8 {
     }
 }
 
+/// Whether `word` is written in capitals: it has two letters or more, and none in lower
+/// case. An ASCII word (most) is read a byte at a time without a branch per byte; a word
+/// with other characters goes by [`is_letter`] and [`is_upper`].
+fn in_capitals(word: &str) -> bool {
+    let (mut letters, mut lower, mut other) = (0usize, 0usize, 0u8);
+    for &x in word.as_bytes() {
+        letters += usize::from((x | 0x20).wrapping_sub(b'a') < 26);
+        lower += usize::from(x.wrapping_sub(b'a') < 26);
+        other |= x;
+    }
+    if other < 0x80 {
+        return letters >= 2 && lower == 0;
+    }
+    word.chars().filter(|&c| is_letter(c)).count() >= 2
+        && word.chars().all(|c| !is_letter(c) || is_upper(c))
+}
+
 #[inline]
 fn is_word_char(c: char) -> bool {
     if c.is_ascii() {
@@ -2083,9 +2100,7 @@ impl Engine {
                         }
                         let shouted = !shouting && f.upper > 0 && {
                             let (os, oe) = norm.orig_span(orig, h.start as usize, h.end as usize);
-                            let word = &orig[os..oe];
-                            word.chars().filter(|&c| is_letter(c)).count() >= 2
-                                && word.chars().all(|c| !is_letter(c) || is_upper(c))
+                            in_capitals(&orig[os..oe])
                         };
                         cues.push(Cue {
                             at: h.start as usize,
@@ -2480,6 +2495,45 @@ fn merge_sorted(spans: &mut Vec<(usize, usize)>) {
     }
     spans[kept] = cur;
     spans.truncate(kept + 1);
+}
+
+/// `in_capitals` answers as reading the word character by character does.
+#[cfg(test)]
+mod in_capitals_tests {
+    use super::{in_capitals, is_letter, is_upper};
+
+    fn reference(word: &str) -> bool {
+        word.chars().filter(|&c| is_letter(c)).count() >= 2
+            && word.chars().all(|c| !is_letter(c) || is_upper(c))
+    }
+
+    #[test]
+    fn words_in_capitals_are_told_from_the_rest() {
+        for (word, capitals) in [
+            ("STUPID", true),
+            ("OK!", true),
+            ("4EVER", true),
+            ("ÉTÉ", true),
+            ("ТУПОЙ", true),
+            ("Stupid", false),
+            ("stupiD", false),
+            ("A", false),
+            ("A1", false),
+            ("été", false),
+            ("ТУПОй", false),
+            ("", false),
+        ] {
+            assert_eq!(in_capitals(word), capitals, "{word:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn in_capitals_reads_as_char_by_char(word in "\\PC{0,12}", ascii in "[ -~]{0,12}") {
+            proptest::prop_assert_eq!(in_capitals(&word), reference(&word));
+            proptest::prop_assert_eq!(in_capitals(&ascii), reference(&ascii));
+        }
+    }
 }
 
 /// `Layout::few_words_between` answers as counting the word starts in the range would.
