@@ -46,27 +46,14 @@ impl Normalized {
         (s, e.max(s))
     }
 
-    /// [`Normalized::orig_span`] of each of `spans`, appended to `out`: copied as they are
+    /// Makes each of `spans` its [`Normalized::orig_span`], in place: they stay as they are
     /// when the text has its original's byte layout.
     #[inline(always)]
-    pub(crate) fn orig_spans(
-        &self,
-        orig: &str,
-        spans: &[(usize, usize)],
-        out: &mut Vec<(usize, usize)>,
-    ) {
-        if self.byte_map().is_none() {
-            // Most rules show one or two spans: pushed, they cost less than a `memcpy` call.
-            match *spans {
-                [a] => out.push(a),
-                [a, b] => {
-                    out.push(a);
-                    out.push(b);
-                }
-                _ => out.extend_from_slice(spans),
+    pub(crate) fn to_orig(&self, orig: &str, spans: &mut [(usize, usize)]) {
+        if self.byte_map().is_some() {
+            for span in spans {
+                *span = self.orig_span(orig, span.0, span.1);
             }
-        } else {
-            out.extend(spans.iter().map(|&(s, e)| self.orig_span(orig, s, e)));
         }
     }
 
