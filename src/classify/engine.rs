@@ -2318,10 +2318,12 @@ fn text_conditions(
     };
     // The `any` hits that count, then the `also` hits near one of them.
     out.reserve(lists.any.len() + lists.also.len() + 1);
-    for e in lists.any {
-        if keep(e) {
-            out.push((e.start as usize, e.end as usize));
-        }
+    let span = |e: &Event| (e.start as usize, e.end as usize);
+    if negatable || skip_quoted {
+        out.extend(lists.any.iter().filter(|e| keep(e)).map(span));
+    } else {
+        // Most rules on most texts: every hit counts, copied in one go.
+        out.extend(lists.any.iter().map(span));
     }
     let n_any = out.len();
     if rule.has_any && n_any == 0 {

@@ -189,8 +189,8 @@ const HITS_APART: u16 = 1024;
 /// What every pass reads of one distinct token, a slot of [`TokenCache::table`], one cache
 /// line: its key (`lo`, `hi`, `len`, as in [`Key`]), hits, first crossing, counts and flags.
 /// What is read for the few tokens whose flags say so (see [`SAME`], [`CYRILLIC`],
-/// [`QUOTED`], [`ONE_WORD`], [`LONG`], [`ONE_HIT`]), or once a token is learnt, is in its
-/// [`Rest`], at `id`. Ranges index the cache's arenas.
+/// [`QUOTED`], [`ONE_WORD`], [`LONG`]), or for tokens with phrase candidates, or once a token
+/// is learnt, is in its [`Rest`], at `id`. Ranges index the cache's arenas.
 #[derive(Clone, Copy, Default)]
 #[repr(C, align(64))]
 struct Token {
@@ -328,9 +328,10 @@ struct Rest {
     cyrillic: u32,
     counts: TextCounts,
     /// Its words, in [`TokenCache::words`]: read for a token of more than one word, or
-    /// with candidates of the phrase automaton, with its words' hits in
-    /// [`TokenCache::hits`] (for every token, [`ONE_HIT`] or not).
+    /// with candidates of the phrase automaton.
     words: (u32, u32),
+    /// Its words' hits, in [`TokenCache::hits`], whatever its [`Token::hits`] holds: read
+    /// with its words for a token with candidates, whose hits go between theirs.
     hits: (u32, u32),
     /// Its normalised form, when it is short; else in [`TokenCache::text`] at `norm`.
     short: Option<Short>,
