@@ -550,8 +550,8 @@ impl Classification {
 }
 
 /// A verdict's scores, `(tag, score)` pairs with room for one per tag: kept in place, so a
-/// verdict allocates nothing for them. Reads as a slice of `(tag, score)` pairs; serialises, compares and
-/// prints as one.
+/// verdict allocates nothing for them. Reads as a slice of `(tag, score)` pairs; serialises,
+/// compares and prints as one.
 #[derive(Clone, Copy)]
 pub struct Scores {
     len: u8,
